@@ -1,0 +1,28 @@
+"""Concord's engine: the model API, explicit-state search, results and the command line."""
+
+from .check import check
+from .compiled import Step
+from .model import Action, Model, ModelError, Property, action, constraint, invariant, reachable, transition
+from .result import Result, Stats, Violation
+from .values import Bag, FrozenMap, ids, record
+
+__all__ = [
+    "Model",
+    "ModelError",
+    "Action",
+    "Property",
+    "action",
+    "invariant",
+    "transition",
+    "reachable",
+    "constraint",
+    "check",
+    "Result",
+    "Stats",
+    "Violation",
+    "Step",
+    "record",
+    "FrozenMap",
+    "Bag",
+    "ids",
+]

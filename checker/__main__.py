@@ -1,0 +1,5 @@
+"""``python -m checker``: the concord command line."""
+
+from .cli import run
+
+run()

@@ -1,0 +1,125 @@
+"""Breadth-first search: level by level, so the first violation found has a shortest trace."""
+
+from __future__ import annotations
+
+from itertools import product
+
+from .compiled import MULTI
+from .search import Search, Stop
+
+__all__ = ["bfs"]
+
+
+def bfs(search: Search) -> None:
+    """Explore every state reachable within the constraint, checking properties as they appear."""
+    c = search.c
+    level = []
+    for t in c.inits:
+        search.generated += 1
+        fp = c.fingerprint(t)
+        if c.constraint is not None and not c.constraint(t):
+            search.beyond(fp, -1, None, None, t)
+        elif fp not in search.seen:
+            search.store(fp, -1)
+            search.check_state(-1, None, None, t)
+            level.append(t)
+    search.depth = 1 if level else 0
+    base = 0  # index of level[0] among the stored states
+    while level:
+        if search.opts.max_depth and search.depth >= search.opts.max_depth:
+            search.queue = len(level)
+            search.result.partial = f"stopped at --max-depth {search.opts.max_depth}"
+            return
+        search.queue = len(level)
+        nxt = _expand_level(search, level, base)
+        base += len(level)
+        level = nxt
+        if level:
+            search.depth += 1
+    search.queue = 0
+
+
+def _expand_level(search: Search, level: list, base: int) -> list:
+    """Generate every successor of one BFS level; returns the next level.
+
+    The hot loop of the checker, written out by hand: locals only, no call per step beyond the
+    action, the fingerprint and the properties. On an exception, ``search.expanding`` says which
+    stored state was being expanded, so the caller can diagnose it.
+    """
+    c = search.c
+    fingerprint = c.fingerprint
+    constraint = c.constraint
+    invariants = c.invariants
+    transitions = c.transitions
+    calls = c.calls
+    state_types = c.state_types
+    seen = search.seen
+    seen_add = seen.add
+    fps_append = search.fps.append
+    parents_append = search.parents.append
+    fired = search.fired
+    new = search.new
+    violated = search.violated
+    max_states = search.opts.max_states or 0
+    deadlock = search.opts.deadlock
+    stored = base + len(level)
+    generated = search.generated
+    nxt = []
+    nxt_append = nxt.append
+    s = None
+    si = -1
+    try:
+        for k, s in enumerate(level):
+            si = base + k
+            if not k & 511:
+                search.generated = generated
+                search.tick()
+            successors = 0
+            for ai, fn, static, dynamic in calls:
+                for args in static if dynamic is None else product(*[d(s) if callable(d) else d for d in dynamic]):
+                    r = fn(s, *args)
+                    if r is None:
+                        continue
+                    if type(r) in state_types:
+                        r = (r,)
+                    elif type(r) in MULTI:
+                        r = tuple(r)
+                    else:
+                        raise TypeError(f"bad successor of type {type(r).__name__}")
+                    for t in r:
+                        generated += 1
+                        successors += 1
+                        fired[ai] += 1
+                        fp = fingerprint(t)
+                        if transitions:
+                            search.check_step(si, ai, args, s, t)
+                        if constraint is not None and not constraint(t):
+                            search.beyond(fp, si, ai, args, t)
+                            continue
+                        if fp in seen:
+                            continue
+                        seen_add(fp)
+                        fps_append(fp)
+                        parents_append(si)
+                        new[ai] += 1
+                        nxt_append(t)
+                        stored += 1
+                        for name, pred in invariants:
+                            if not pred(t) and name not in violated:
+                                search.violate(name, "invariant", si, ai, args, t)
+                        if search.pending_reachables:
+                            search.check_state(si, ai, args, t)
+                        if max_states and stored >= max_states:
+                            search.result.partial = f"stopped at --max-states {max_states}"
+                            raise Stop
+            if deadlock and not successors and "Deadlock" not in violated:
+                search.violate("Deadlock", "deadlock", si, None, None, s)
+    except Stop:
+        search.queue = len(level) - (si - base) - 1 + len(nxt)
+        raise
+    except BaseException:
+        search.expanding = (si, s)
+        raise
+    finally:
+        search.generated = generated
+    return nxt

@@ -1,0 +1,90 @@
+"""``check(model, ...)``: run a search and turn what it found into a Result."""
+
+from __future__ import annotations
+
+from .bfs import bfs
+from .compiled import compile_model
+from .dfs import dfs
+from .model import Model
+from .result import Result, Violation
+from .search import Options, Search, Stop
+from .trace import diagnose, rebuild
+
+__all__ = ["check"]
+
+STRATEGIES = {"bfs": bfs, "dfs": dfs}
+
+
+def check(
+    model: Model,
+    *,
+    properties: list[str] | None = None,
+    strategy: str = "bfs",
+    symmetry: bool = False,
+    deadlock: bool = False,
+    stop_at_first: bool = True,
+    max_states: int | None = None,
+    max_depth: int | None = None,
+    time_limit: float | None = None,
+    progress: bool = False,
+) -> Result:
+    """Explore every reachable state of model and check its properties.
+
+    ``symmetry=True`` stores one state per orbit of the ids the model declares interchangeable.
+    Raises ModelError for a badly defined model; an error inside the model during the search is
+    reported in the result (verdict ``"error"``) with the trace that led to it.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
+    compiled = compile_model(model, properties, symmetry)
+    opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress)
+    search = Search(compiled, opts, strategy)
+    result = search.result
+    result.properties = compiled.properties
+    complete = False
+    try:
+        STRATEGIES[strategy](search)
+        complete = not result.partial
+    except Stop:
+        pass
+    except KeyboardInterrupt:
+        result.partial = "interrupted (Ctrl-C)"
+    except Exception as exc:
+        _record_error(search, exc)
+    search.finish()
+    _collect(search, complete)
+    return result
+
+
+def _record_error(search: Search, exc: Exception) -> None:
+    c = search.c
+    index, state = search.expanding or (-1, None)
+    search.result.error = f"{c.name}: {diagnose(c, state, exc)}"
+    if state is not None:
+        search.result.error += f"\n  in state {state!r}"
+        try:
+            search.result.error_trace = rebuild(search, index, None, None, state)
+        except Exception:  # the model fails while replaying, too: keep the message alone
+            pass
+
+
+def _collect(search: Search, complete: bool) -> None:
+    """Rebuild one trace per violated property and per found witness; set the verdict."""
+    result = search.result
+    docs = {p.name: p.doc for p in search.c.properties}
+    docs["Deadlock"] = "Some action is enabled in every reachable state."
+    for name, (kind, parent, ai, args, t) in search.violated.items():
+        result.violations.append(Violation(name, kind, docs.get(name, ""), rebuild(search, parent, ai, args, t)))
+    for name, (parent, ai, args, t) in search.found.items():
+        result.witnesses.append(Violation(name, "reachable", docs.get(name, ""), rebuild(search, parent, ai, args, t)))
+    if complete:
+        for name, _ in search.pending_reachables:
+            result.violations.append(Violation(name, "reachable", docs.get(name, ""), []))
+    if result.error:
+        result.verdict = "error"
+    elif result.violations:
+        result.verdict = "violation"
+    elif result.partial:
+        result.verdict = "partial"
+    else:
+        result.verdict = "ok"

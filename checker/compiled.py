@@ -1,0 +1,185 @@
+"""A model instance bound into the flat structures the search loops run on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import product
+from types import GeneratorType
+from typing import Any, Callable
+
+from .model import Action, Model, ModelError, Property
+from .symmetry import id_permutations, orbit_fingerprint, permuter
+
+__all__ = ["Compiled", "compile_model", "Step"]
+
+MULTI = (list, GeneratorType, set, frozenset)
+
+
+class Step:
+    """One step of a trace: the action that led to a state, with its parameters."""
+
+    __slots__ = ("action", "args", "state")
+
+    def __init__(self, action: str | None, args: dict | None, state: Any):
+        self.action = action
+        self.args = args
+        self.state = state
+
+    @property
+    def label(self) -> str | None:
+        return label(self.action, self.args)
+
+    def __repr__(self):
+        return f"Step({self.label or 'Init'})"
+
+
+def label(name: str | None, args: dict | None) -> str | None:
+    """``Name(p=v, ...)`` as traces, coverage and errors show a step."""
+    if name is None:
+        return None
+    return f"{name}({', '.join(f'{k}={_short(v)}' for k, v in args.items())})" if args else name
+
+
+def _short(v) -> str:
+    return v if isinstance(v, str) else repr(v)
+
+
+class Compiled:
+    """Everything the engine needs from one model instance, resolved once before the search."""
+
+    def __init__(self, model: Model, properties: list[str] | None = None, symmetry: bool = False):
+        cls = type(model)
+        self.model = model
+        self.name = model.describe()
+        self.actions: list[Action] = cls.actions()
+        if not self.actions:
+            raise ModelError(f"{cls.__name__} has no actions; declare some with @action")
+        # (action index, bound function, static argument tuples or None, dynamic domains)
+        self.calls: list[tuple[int, Callable, list[tuple], list | None]] = []
+        self.param_names: list[tuple[str, ...]] = []
+        for ai, act in enumerate(self.actions):
+            fn = act.fn.__get__(model, cls)
+            names = tuple(act.domains)
+            self.param_names.append(names)
+            resolved = [self._domain(act, p, d) for p, d in act.domains.items()]
+            if all(not callable(r) for r in resolved):
+                self.calls.append((ai, fn, list(product(*resolved)), None))
+            else:
+                self.calls.append((ai, fn, None, resolved))
+        props = cls.properties()
+        if properties is not None:
+            known = {p.name: p for p in props}
+            unknown = [n for n in properties if n not in known]
+            if unknown:
+                raise ModelError(
+                    f"{cls.__name__} has no property {unknown[0]!r}; it has: {', '.join(known) or 'none'}"
+                )
+            props = [known[n] for n in properties]
+        self.properties: list[Property] = props
+        self.invariants = [(p.name, p.fn.__get__(model, cls)) for p in props if p.kind == "invariant"]
+        self.transitions = [(p.name, p.fn.__get__(model, cls)) for p in props if p.kind == "transition"]
+        self.reachables = [(p.name, p.fn.__get__(model, cls)) for p in props if p.kind == "reachable"]
+        constraints = [c.fn.__get__(model, cls) for c in cls.constraints()]
+        self.constraint = _all_of(constraints)
+        view = getattr(model, "view", None)
+        self.view = view if callable(view) else None
+        self.fingerprint = self._fingerprinter(symmetry)
+        self.inits = self._init_states()
+        self.state_types = frozenset(type(s) for s in self.inits)
+
+    # -- definition checks ------------------------------------------------------------------
+
+    def _domain(self, act: Action, param: str, domain: Any):
+        """A static tuple of values, or a function of the state that returns the values."""
+        where = f"{type(self.model).__name__}.{act.name}: parameter {param!r}"
+        if isinstance(domain, str):
+            if not hasattr(self.model, domain):
+                raise ModelError(f"{where}: the model has no attribute {domain!r} to draw values from")
+            domain = getattr(self.model, domain)
+        if callable(domain):
+            return domain
+        if isinstance(domain, (frozenset, set)):
+            return tuple(_sorted(domain))
+        if isinstance(domain, Iterable):
+            return tuple(domain)
+        raise ModelError(f"{where}: domain {domain!r} is not a collection or a function of the state")
+
+    def _init_states(self) -> list:
+        try:
+            got = self.model.init()
+        except Exception as e:
+            raise ModelError(f"{type(self.model).__name__}.init raised {type(e).__name__}: {e}") from e
+        states = list(got) if type(got) in MULTI else [got]
+        if not states or any(s is None for s in states):
+            raise ModelError(f"{type(self.model).__name__}.init returned no state")
+        for s in states:
+            try:
+                self.fingerprint(s)
+            except TypeError as e:
+                raise ModelError(f"{type(self.model).__name__}.init returned an unhashable state ({e}): {s!r}") from e
+        return states
+
+    def _fingerprinter(self, symmetry: bool) -> Callable:
+        groups = []
+        for attr in type(self.model).symmetry if symmetry else ():
+            ids = getattr(self.model, attr, None)
+            if ids is None or isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+                raise ModelError(f"{type(self.model).__name__}.symmetry names {attr!r}, which is not a collection of ids")
+            groups.append(tuple(ids))
+        perms = [permuter(m) for m in id_permutations(groups)]
+        if perms:
+            return orbit_fingerprint(perms, self.view)
+        if self.view is not None:
+            view = self.view
+            return lambda s: hash(view(s))
+        return hash
+
+    # -- successors, used by traces and diagnosis (the search loops inline this) -------------
+
+    def arg_tuples(self, static, dynamic, s) -> list[tuple]:
+        return static if dynamic is None else list(product(*[d(s) if callable(d) else d for d in dynamic]))
+
+    def successors(self, s):
+        """Every (action index, args tuple, successor) from s, in the search order."""
+        for ai, fn, static, dynamic in self.calls:
+            for args in self.arg_tuples(static, dynamic, s):
+                r = fn(s, *args)
+                if r is None:
+                    continue
+                if type(r) in MULTI:
+                    for t in r:
+                        yield ai, args, t
+                else:
+                    yield ai, args, r
+
+    def args_dict(self, ai: int, args: tuple) -> dict:
+        return dict(zip(self.param_names[ai], args))
+
+    def label(self, ai: int, args: tuple) -> str:
+        return label(self.actions[ai].name, self.args_dict(ai, args))
+
+
+def _all_of(preds: list[Callable]) -> Callable | None:
+    if not preds:
+        return None
+    if len(preds) == 1:
+        return preds[0]
+    return lambda s: all(p(s) for p in preds)
+
+
+def _sorted(values) -> list:
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=repr)
+
+
+def compile_model(model: Model, properties: list[str] | None = None, symmetry: bool = False) -> Compiled:
+    """Bind a model instance, raising ModelError for anything malformed.
+
+    properties: names to check (None: all of them). symmetry: reduce by the model's declared
+    interchangeable ids.
+    """
+    if not isinstance(model, Model):
+        raise ModelError(f"{model!r} is not a concord Model instance")
+    return Compiled(model, properties, symmetry)

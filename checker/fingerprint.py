@@ -1,0 +1,43 @@
+"""64-bit state fingerprints and the collision estimate TLC prints."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["fingerprint", "collision_probability", "stable_hashing", "STABLE_SEED"]
+
+STABLE_SEED = "0"
+
+
+def fingerprint(state) -> int:
+    """The state's 64-bit fingerprint: CPython's structural hash of its value.
+
+    Tuples, frozensets, ints and bools hash the same in every process; strings do when the hash
+    seed is fixed, which :func:`stable_hashing` arranges for the ``concord`` command.
+    """
+    return hash(state)
+
+
+def stable_hashing() -> bool:
+    """True when string hashes are the same in every process (hash randomization is off)."""
+    return not sys.flags.hash_randomization
+
+
+def reexec_with_stable_hashing() -> None:
+    """Restart this process with a fixed hash seed so fingerprints are reproducible across runs."""
+    if stable_hashing() or os.environ.get("PYTHONHASHSEED") == STABLE_SEED:
+        return
+    env = dict(os.environ, PYTHONHASHSEED=STABLE_SEED)
+    argv = [sys.executable, *(sys.orig_argv[1:] if hasattr(sys, "orig_argv") else sys.argv)]
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(sys.executable, argv, env)
+    except OSError:  # cannot re-exec: carry on with per-process fingerprints
+        return
+
+
+def collision_probability(distinct: int, generated: int) -> float:
+    """TLC's optimistic estimate of a fingerprint collision: n * (g - n) / 2^64."""
+    return distinct * max(generated - distinct, 0) / 2.0**64

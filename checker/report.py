@@ -1,0 +1,86 @@
+"""The text report: summary, statistics, coverage and each trace as per-step diffs."""
+
+from __future__ import annotations
+
+from .compiled import Step
+from .diff import changes, fields, fmt
+from .result import Result, Violation
+
+__all__ = ["summary", "format_trace", "format_result"]
+
+HEADLINES = {
+    "ok": "OK: no property violated",
+    "violation": "VIOLATION",
+    "partial": "PARTIAL: no violation found so far",
+    "error": "ERROR in the model",
+}
+
+
+def format_trace(trace: list[Step]) -> list[str]:
+    """Numbered steps: the initial state in full, then the action label and what changed."""
+    lines = []
+    prev = None
+    for i, step in enumerate(trace):
+        if prev is None:
+            lines.append(f"  {i:>3}  Init")
+            lines.extend(f"         {name} = {fmt(value)}" for name, value in fields(step.state))
+        else:
+            lines.append(f"  {i:>3}  {step.label}")
+            diff = changes(prev.state, step.state)
+            lines.extend(f"         {c}" for c in diff) if diff else lines.append("         (no change)")
+        prev = step
+    return lines
+
+
+def _violation(v: Violation) -> list[str]:
+    if v.kind == "reachable" and not v.trace:
+        return [f"Reachable {v.property} was never reached: {v.doc}"]
+    head = f"{v.kind.capitalize()} {v.property} violated after {v.length} step{'s' * (v.length != 1)}"
+    return [f"{head}: {v.doc}" if v.doc else head, *format_trace(v.trace), f"  {v.property} fails here."]
+
+
+def summary(result: Result) -> list[str]:
+    """The statistics block, TLC's names where TLC has one."""
+    st = result.stats
+    lines = [
+        f"States: {st.distinct:,} distinct, {st.generated:,} generated, depth {st.depth}, {st.queue:,} left on queue",
+        f"Time: {st.seconds:.2f} s, {st.states_per_second:,.0f} states/s, peak memory {st.peak_memory / 2**20:.0f} MiB, "
+        f"{st.bytes_per_state:.0f} bytes per stored state",
+        f"Fingerprint collision probability (optimistic): {st.collision_probability:.1E}",
+    ]
+    return lines
+
+
+def coverage(result: Result) -> list[str]:
+    width = max((len(n) for n in result.coverage), default=0)
+    lines = ["Coverage (successors generated / new distinct states):"]
+    for name, c in result.coverage.items():
+        flag = "   <- never fired" if not c["fired"] else ""
+        lines.append(f"  {name:<{width}}  {c['fired']:>10,}  {c['distinct']:>10,}{flag}")
+    return lines
+
+
+def format_result(result: Result, with_coverage: bool = True) -> str:
+    """The whole report as printed by ``concord check``."""
+    headline = HEADLINES[result.verdict]
+    if result.partial:
+        headline += f" (partial: {result.partial})"
+    lines = [f"Model: {result.model}  [{result.strategy}]", f"Result: {headline}"]
+    lines += summary(result)
+    if with_coverage:
+        lines += coverage(result)
+    if result.properties:
+        checked = ", ".join(p.name for p in result.properties)
+        lines.append(f"Properties checked: {checked}")
+    for w in result.witnesses:
+        lines.append(f"Reachable {w.property} witnessed after {w.length} steps.")
+    for v in result.violations:
+        lines.append("")
+        lines += _violation(v)
+    if result.error:
+        lines.append("")
+        if result.error_trace:
+            lines.append("Trace to the failing state:")
+            lines += format_trace(result.error_trace)
+        lines.append(f"error: {result.error}")
+    return "\n".join(lines)

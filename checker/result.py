@@ -1,0 +1,115 @@
+"""What a check returns: verdict, statistics, coverage, violations with their traces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .compiled import Step
+
+__all__ = ["Result", "Stats", "Violation"]
+
+VERDICTS = ("ok", "violation", "partial", "error")
+
+
+class Stats:
+    """TLC-style search statistics."""
+
+    __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes")
+
+    def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0):
+        self.distinct = distinct
+        self.generated = generated
+        self.depth = depth
+        self.queue = queue
+        self.seconds = seconds
+        self.peak_memory = peak_memory
+        self.stored_bytes = stored_bytes
+
+    @property
+    def states_per_second(self) -> float:
+        """Generated states per second of wall time."""
+        return self.generated / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def bytes_per_state(self) -> float:
+        """Bytes the search keeps per distinct state (fingerprint set and parent links)."""
+        return self.stored_bytes / self.distinct if self.distinct else 0.0
+
+    @property
+    def collision_probability(self) -> float:
+        """TLC's optimistic fingerprint-collision estimate."""
+        from .fingerprint import collision_probability
+
+        return collision_probability(self.distinct, self.generated)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "distinct": self.distinct,
+            "generated": self.generated,
+            "depth": self.depth,
+            "queue": self.queue,
+            "seconds": round(self.seconds, 4),
+            "states_per_second": round(self.states_per_second, 1),
+            "peak_memory": self.peak_memory,
+            "bytes_per_state": round(self.bytes_per_state, 1),
+            "collision_probability": self.collision_probability,
+        }
+
+
+class Violation:
+    """A property that failed (or, for ``reachable``, a witness that was never found) and its trace."""
+
+    __slots__ = ("property", "kind", "doc", "trace")
+
+    def __init__(self, property: str, kind: str, doc: str, trace: list[Step]):
+        self.property = property
+        self.kind = kind
+        self.doc = doc
+        self.trace = trace
+
+    @property
+    def length(self) -> int:
+        """Number of steps (the trace has one more entry: the initial state)."""
+        return max(len(self.trace) - 1, 0)
+
+    def __repr__(self):
+        return f"Violation({self.kind} {self.property}, {self.length} steps)"
+
+
+class Result:
+    """The outcome of ``check``: pytest-friendly (``result.ok``, ``result.violation("Name")``)."""
+
+    __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties")
+
+    def __init__(self, model: str, strategy: str):
+        self.model = model
+        self.strategy = strategy
+        self.verdict = "ok"
+        self.stats = Stats()
+        self.coverage: dict[str, dict[str, int]] = {}
+        self.violations: list[Violation] = []
+        self.witnesses: list[Violation] = []
+        self.partial: str | None = None
+        self.error: str | None = None
+        self.error_trace: list[Step] = []
+        self.properties: list = []  # the Property objects that were checked
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+    def violation(self, name: str) -> Violation | None:
+        """The violation of the named property, if any."""
+        return next((v for v in self.violations if v.property == name), None)
+
+    def witness(self, name: str) -> Violation | None:
+        """The witness trace of the named reachable property, if one was found."""
+        return next((w for w in self.witnesses if w.property == name), None)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing was violated (even if the search was partial), 1 for a violation, 2 for an error."""
+        return {"ok": 0, "partial": 0, "violation": 1, "error": 2}[self.verdict]
+
+    def __repr__(self):
+        return f"Result({self.verdict}, distinct={self.stats.distinct}, violations={self.violations})"

@@ -1,0 +1,132 @@
+"""Bookkeeping shared by the search strategies: stored states, limits, progress, violations."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from array import array
+
+from .compiled import Compiled
+from .result import Result
+
+__all__ = ["Search", "Stop", "Options"]
+
+
+class Stop(Exception):
+    """Ends a search early: the first violation, a limit, or an error inside the model."""
+
+
+class Options:
+    """How far and how to search."""
+
+    __slots__ = ("stop_at_first", "deadlock", "max_states", "max_depth", "time_limit", "progress")
+
+    def __init__(self, stop_at_first=True, deadlock=False, max_states=None, max_depth=None, time_limit=None, progress=False):
+        self.stop_at_first = stop_at_first
+        self.deadlock = deadlock
+        self.max_states = max_states
+        self.max_depth = max_depth
+        self.time_limit = time_limit
+        self.progress = progress
+
+
+class Search:
+    """Stored states as fingerprints (a set) plus parent links (compact arrays), and the counters."""
+
+    def __init__(self, compiled: Compiled, options: Options, strategy: str):
+        self.c = compiled
+        self.opts = options
+        self.result = Result(compiled.name, strategy)
+        self.seen: set[int] = set()
+        self.fps = array("q")
+        self.parents = array("i")
+        self.generated = 0
+        self.depth = 0
+        self.queue = 0
+        n = len(compiled.actions)
+        self.fired = [0] * n
+        self.new = [0] * n
+        self.violated: dict[str, tuple] = {}  # property -> (kind, parent index, action index, args, state)
+        self.found: dict[str, tuple] = {}  # reachable property -> the same, for its witness
+        self.pending_reachables = list(compiled.reachables)
+        self.outside: set[int] = set()  # fingerprints of checked states beyond the constraint
+        self.expanding: tuple | None = None  # (index, state) being expanded when the model raised
+        self.start = time.monotonic()
+        self.next_report = self.start + 1.0
+        self.deadline = self.start + options.time_limit if options.time_limit else None
+
+    # -- states -------------------------------------------------------------------------------
+
+    def store(self, fp: int, parent: int) -> int:
+        """Record a new distinct state; returns its index."""
+        self.seen.add(fp)
+        idx = len(self.fps)
+        self.fps.append(fp)
+        self.parents.append(parent)
+        if self.opts.max_states and idx + 1 >= self.opts.max_states:
+            self.result.partial = f"stopped at --max-states {self.opts.max_states}"
+            raise Stop
+        return idx
+
+    def check_state(self, parent: int, ai, args, t) -> None:
+        """Invariants and reachables on a state (new, or beyond the constraint)."""
+        for name, pred in self.c.invariants:
+            if not pred(t) and name not in self.violated:
+                self.violate(name, "invariant", parent, ai, args, t)
+        if self.pending_reachables:
+            for entry in list(self.pending_reachables):
+                if entry[1](t):
+                    self.found[entry[0]] = (parent, ai, args, t)
+                    self.pending_reachables.remove(entry)
+
+    def check_step(self, parent: int, ai, args, s, t) -> None:
+        """Transition properties on a step s -> t."""
+        for name, pred in self.c.transitions:
+            if not pred(s, t) and name not in self.violated:
+                self.violate(name, "transition", parent, ai, args, t)
+
+    def beyond(self, fp: int, parent: int, ai, args, t) -> None:
+        """A successor outside the constraint: checked once, never stored or explored."""
+        if fp not in self.outside:
+            self.outside.add(fp)
+            self.check_state(parent, ai, args, t)
+
+    def violate(self, name: str, kind: str, parent: int, ai, args, t) -> None:
+        self.violated[name] = (kind, parent, ai, args, t)
+        if self.opts.stop_at_first:
+            raise Stop
+
+    # -- limits and progress ------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Called every few hundred states: time limit and a progress line about once a second."""
+        now = time.monotonic()
+        if self.deadline and now >= self.deadline:
+            self.result.partial = f"stopped at --time-limit {self.opts.time_limit}s"
+            raise Stop
+        if self.opts.progress and now >= self.next_report:
+            self.next_report = now + 1.0
+            rate = self.generated / max(now - self.start, 1e-9)
+            print(
+                f"concord: {len(self.fps):,} distinct, {self.generated:,} generated, queue {self.queue:,}, "
+                f"depth {self.depth}, {rate:,.0f} states/s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def finish(self) -> Result:
+        """Fill in the statistics and coverage; traces are rebuilt by the caller."""
+        r = self.result
+        st = r.stats
+        st.distinct = len(self.fps)
+        st.generated = self.generated
+        st.depth = self.depth
+        st.queue = self.queue
+        st.seconds = time.monotonic() - self.start
+        st.peak_memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        st.stored_bytes = sys.getsizeof(self.seen) + 32 * len(self.seen) + self.fps.itemsize * len(self.fps) + self.parents.itemsize * len(self.parents)
+        r.coverage = {
+            act.name: {"fired": self.fired[i], "distinct": self.new[i]} for i, act in enumerate(self.c.actions)
+        }
+        return r

@@ -1,0 +1,180 @@
+"""Immutable helpers for states: records, maps keyed by node id, bags of messages, ids."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any, Hashable, Iterable, Iterator, Mapping
+
+__all__ = ["record", "FrozenMap", "Bag", "ids"]
+
+_tnew = tuple.__new__
+_tget = tuple.__getitem__
+_tlen = tuple.__len__
+
+
+def ids(prefix: str, n: int) -> tuple[str, ...]:
+    """Node or value ids ``prefix1 .. prefixN``, e.g. ``ids("s", 3) == ("s1", "s2", "s3")``."""
+    return tuple(f"{prefix}{i}" for i in range(1, n + 1))
+
+
+def record(name: str, fields: str | Iterable[str]) -> type:
+    """A named tuple class with ``set(**changes)``, a cheaper ``_replace``."""
+    base = namedtuple(name, fields)
+    index = {f: i for i, f in enumerate(base._fields)}
+
+    def set(self, **changes):
+        """A copy with the given fields replaced."""
+        vals = list(self)
+        for field, value in changes.items():
+            vals[index[field]] = value
+        return _tnew(cls, vals)
+
+    cls = type(name, (base,), {"__slots__": (), "set": set, "__doc__": f"State record {name}({', '.join(base._fields)})."})
+    return cls
+
+
+class FrozenMap(tuple):
+    """An immutable map over a fixed, ordered key domain (node ids), stored as a tuple of values.
+
+    Hashing and equality are a tuple's (fast, by value); ``m[k]`` reads, ``m.set(k, v)`` and
+    ``m.update({k: v})`` return new maps. Iteration yields keys, as for a dict.
+    """
+
+    __slots__ = ()
+    _keys: tuple = ()
+    _index: dict = {}
+    _classes: dict = {}
+
+    @staticmethod
+    def of(mapping: Mapping[Hashable, Any]) -> "FrozenMap":
+        """A map with mapping's keys (in its order) and values."""
+        cls = FrozenMap._over(tuple(mapping))
+        return _tnew(cls, tuple(mapping.values()))
+
+    @staticmethod
+    def const(keys: Iterable[Hashable], value: Any) -> "FrozenMap":
+        """The map sending every key to the same value."""
+        cls = FrozenMap._over(tuple(keys))
+        return _tnew(cls, (value,) * len(cls._keys))
+
+    @staticmethod
+    def _over(keys: tuple) -> type:
+        cls = FrozenMap._classes.get(keys)
+        if cls is None:
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"FrozenMap keys must be distinct: {keys!r}")
+            cls = type("FrozenMap", (FrozenMap,), {"__slots__": (), "_keys": keys, "_index": {k: i for i, k in enumerate(keys)}})
+            FrozenMap._classes[keys] = cls
+        return cls
+
+    def __getitem__(self, key):
+        return _tget(self, self._index[key])
+
+    def get(self, key, default=None):
+        i = self._index.get(key)
+        return default if i is None else _tget(self, i)
+
+    def set(self, key, value) -> "FrozenMap":
+        """A copy with key sent to value."""
+        i = self._index[key]
+        return _tnew(type(self), _tget(self, slice(0, i)) + (value,) + _tget(self, slice(i + 1, None)))
+
+    def update(self, changes: Mapping[Hashable, Any]) -> "FrozenMap":
+        """A copy with several keys changed."""
+        vals = list(tuple.__iter__(self))
+        for k, v in changes.items():
+            vals[self._index[k]] = v
+        return _tnew(type(self), vals)
+
+    def __iter__(self) -> Iterator:
+        return iter(self._keys)
+
+    def __contains__(self, key) -> bool:
+        return key in self._index
+
+    def keys(self) -> tuple:
+        return self._keys
+
+    def values(self) -> tuple:
+        return _tget(self, slice(None))
+
+    def items(self):
+        return zip(self._keys, tuple.__iter__(self))
+
+    def __repr__(self):
+        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.items()) + "}"
+
+    def __reduce__(self):
+        return (FrozenMap.of, (dict(self.items()),))
+
+
+class Bag:
+    """An immutable multiset (messages in flight): ``add``, ``remove`` one copy, ``count``."""
+
+    __slots__ = ("_counts", "_hash")
+
+    def __init__(self, items: Iterable[Hashable] = ()):
+        counts: dict = {}
+        for item in items:
+            counts[item] = counts.get(item, 0) + 1
+        self._counts = counts
+        self._hash = None
+
+    @classmethod
+    def _from(cls, counts: dict) -> "Bag":
+        bag = object.__new__(cls)
+        bag._counts = counts
+        bag._hash = None
+        return bag
+
+    def add(self, item: Hashable, n: int = 1) -> "Bag":
+        """A copy with n more copies of item."""
+        counts = dict(self._counts)
+        counts[item] = counts.get(item, 0) + n
+        return Bag._from(counts)
+
+    def remove(self, item: Hashable) -> "Bag":
+        """A copy with one copy of item less; KeyError if item is absent."""
+        counts = dict(self._counts)
+        left = counts[item] - 1
+        if left:
+            counts[item] = left
+        else:
+            del counts[item]
+        return Bag._from(counts)
+
+    def count(self, item: Hashable) -> int:
+        return self._counts.get(item, 0)
+
+    def items(self):
+        """(item, count) pairs."""
+        return self._counts.items()
+
+    def __contains__(self, item) -> bool:
+        return item in self._counts
+
+    def __iter__(self) -> Iterator:
+        """Distinct items, in insertion order."""
+        return iter(self._counts)
+
+    def __len__(self) -> int:
+        return sum(self._counts.values())
+
+    def __bool__(self) -> bool:
+        return bool(self._counts)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Bag) and self._counts == other._counts
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if h is None:
+            h = self._hash = hash(frozenset(self._counts.items()))
+        return h
+
+    def __repr__(self):
+        inner = ", ".join(repr(k) if c == 1 else f"{k!r}*{c}" for k, c in self._counts.items())
+        return f"Bag({{{inner}}})"
+
+    def __reduce__(self):
+        return (Bag._from, (dict(self._counts),))

@@ -1,0 +1,1 @@
+"""Protocol-independent properties (consensus, consistency) and quorum systems."""
