@@ -55,7 +55,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     state_types = c.state_types
     seen = search.seen
     seen_add = seen.add
-    fps_append = search.fps.append
+    fps = search.fps
+    fps_append = fps.append
     parents_append = search.parents.append
     fired = search.fired
     new = search.new
@@ -71,6 +72,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     try:
         for k, s in enumerate(level):
             si = base + k
+            sfp = fps[si]
             if not k & 511:
                 search.generated = generated
                 search.tick()
@@ -91,7 +93,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                         successors += 1
                         fired[ai] += 1
                         fp = fingerprint(t)
-                        if transitions:
+                        if transitions and (fp != sfp or t != s):  # stuttering steps satisfy [][A]_vars
                             search.check_step(si, ai, args, s, t)
                         if constraint is not None and not constraint(t):
                             search.beyond(fp, si, ai, args, t)
@@ -116,6 +118,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                 search.violate("Deadlock", "deadlock", si, None, None, s)
     except Stop:
         search.queue = len(level) - (si - base) - 1 + len(nxt)
+        if nxt:
+            search.depth += 1  # as TLC: the level of the deepest state found so far
         raise
     except BaseException:
         search.expanding = (si, s)

@@ -82,6 +82,8 @@ def cmd_check(args) -> int:
         progress=not args.quiet,
     )
     print(format_result(result, with_coverage=not args.quiet))
+    if result.error:
+        print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
     if args.json:
         write_json(result, args.json)
     return result.exit_code

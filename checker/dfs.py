@@ -51,7 +51,7 @@ def dfs(search: Search) -> None:
                 search.queue = len(stack)
                 search.tick()
             fp = c.fingerprint(t)
-            if c.transitions:
+            if c.transitions and t != s:  # stuttering steps satisfy [][A]_vars
                 search.check_step(si, ai, args, s, t)
             if c.constraint is not None and not c.constraint(t):
                 search.beyond(fp, si, ai, args, t)

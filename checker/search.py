@@ -115,6 +115,13 @@ class Search:
                 flush=True,
             )
 
+    def stored_bytes(self) -> int:
+        """Memory kept per stored state: the fingerprint set with its int objects, and the arrays."""
+        sample = self.fps[:1000]
+        per_int = sum(-(-sys.getsizeof(f) // 16) * 16 for f in sample) / len(sample) if sample else 0
+        arrays = self.fps.itemsize * len(self.fps) + self.parents.itemsize * len(self.parents)
+        return int(sys.getsizeof(self.seen) + per_int * len(self.seen) + arrays)
+
     def finish(self) -> Result:
         """Fill in the statistics and coverage; traces are rebuilt by the caller."""
         r = self.result
@@ -125,7 +132,7 @@ class Search:
         st.queue = self.queue
         st.seconds = time.monotonic() - self.start
         st.peak_memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        st.stored_bytes = sys.getsizeof(self.seen) + 32 * len(self.seen) + self.fps.itemsize * len(self.fps) + self.parents.itemsize * len(self.parents)
+        st.stored_bytes = self.stored_bytes()
         r.coverage = {
             act.name: {"fired": self.fired[i], "distinct": self.new[i]} for i, act in enumerate(self.c.actions)
         }

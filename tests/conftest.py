@@ -1,0 +1,8 @@
+"""Test set-up: the repository root and tests/models on the import path."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests", "models"))

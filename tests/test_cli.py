@@ -1,0 +1,103 @@
+"""The command line, run as a user runs it: exit codes, one-line errors, JSON output."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+USER = os.path.join(HERE, "models", "user_model.py")
+
+
+def concord(*args, timeout=120):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    return subprocess.run([sys.executable, "-m", "checker", *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_check_bundled_model_ok():
+    p = concord("check", "twophase", "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert "Result: OK" in p.stdout and "288 distinct" in p.stdout
+
+
+def test_check_violation_exit_1_with_trace():
+    p = concord("check", "diehard")
+    assert p.returncode == 1
+    assert "Invariant NotSolved violated after 6 steps" in p.stdout and "big: 5 -> 4" in p.stdout
+
+
+def test_set_constant_and_json_schema(tmp_path):
+    out = tmp_path / "r.json"
+    p = concord("check", "diehard", "--set", "goal=4", "--json", str(out), "--quiet")
+    assert p.returncode == 1
+    data = json.loads(out.read_text())
+    assert data["verdict"] == "violation"
+    assert {"distinct", "generated", "depth", "seconds"} <= set(data["stats"])
+    assert data["coverage"]["FillBigJug"]["fired"] > 0
+    v = data["violations"][0]
+    assert (v["property"], v["kind"], v["length"]) == ("NotSolved", "invariant", 6)
+    assert len(v["trace"]) == 7 and v["trace"][0]["action"] is None
+    assert v["trace"][-1]["state"] == {"small": 3, "big": 4}
+
+
+def test_user_model_from_a_file():
+    p = concord("check", f"{USER}:TrafficLight", "--property", "NeverBlue", "--quiet")
+    assert p.returncode == 0 and "3 distinct" in p.stdout
+    p = concord("check", f"{USER}:TrafficLight", "--continue", "--quiet")
+    assert p.returncode == 1 and "NeverYellow violated after 2 steps" in p.stdout
+
+
+def test_list_and_show():
+    p = concord("list")
+    assert p.returncode == 0 and "diehard" in p.stdout and "twophase" in p.stdout
+    p = concord("show", "twophase")
+    assert p.returncode == 0 and "TMRcvPrepared(rm in RM)" in p.stdout and "TCConsistent" in p.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", "nosuchmodel"], "unknown model 'nosuchmodel'"),
+        (["check", "diehard", "--property", "Nope"], "has no property 'Nope'"),
+        (["check", "diehard", "--set", "goal"], "--set takes NAME=VALUE"),
+        (["check", "diehard", "--set", "gaol=4"], "has no constant 'gaol'"),
+        (["check", "diehard", "--set", "goal=four"], "expected int"),
+        (["check", "diehard", "--variant", "nope"], "has no variant 'nope'"),
+        (["check", "diehard", "--max-states", "-3"], "expected a positive number"),
+        (["check", "missing.py:Model"], "no such model file"),
+        (["check", f"{USER}:Nope"], "has no class 'Nope'"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_one_line_error_exit_2(args, message):
+    p = concord(*args)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("concord: error:") and message in lines[0], p.stderr
+    assert "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize(
+    "cls, message", [("Raising", "action Explode raised ZeroDivisionError"), ("Unhashable", "is unhashable")]
+)
+def test_model_errors_exit_2_naming_model_action_and_state(cls, message):
+    p = concord("check", f"{USER}:{cls}", "--quiet")
+    assert p.returncode == 2 and "Traceback" not in p.stdout + p.stderr
+    assert message in p.stdout and f"{cls}()" in p.stdout and "Light(color='red')" in p.stdout
+
+
+def test_ctrl_c_gives_a_partial_report():
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checker", "check", "twophase", "--set", "rms=9", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "PARTIAL" in out and "interrupted (Ctrl-C)" in out and "distinct" in out
