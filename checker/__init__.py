@@ -2,7 +2,9 @@
 
 from .check import check
 from .compiled import Step
+from .derived import derived
 from .model import Action, Model, ModelError, Property, action, constraint, invariant, reachable, transition
+from .refinement import refines
 from .result import Result, Stats, Violation
 from .values import Bag, FrozenMap, ids, record
 
@@ -16,6 +18,8 @@ __all__ = [
     "transition",
     "reachable",
     "constraint",
+    "derived",
+    "refines",
     "check",
     "Result",
     "Stats",

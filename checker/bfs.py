@@ -51,6 +51,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     constraint = c.constraint
     invariants = c.invariants
     transitions = c.transitions
+    kinds = c.kinds
+    guards = c.guards
     calls = c.calls
     state_types = c.state_types
     seen = search.seen
@@ -77,6 +79,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                 search.generated = generated
                 search.tick()
             successors = 0
+            if guards:
+                transitions = [(n, p) for n, p in c.transitions if n not in guards or guards[n](s)]
             for ai, fn, static, dynamic in calls:
                 for args in static if dynamic is None else product(*[d(s) if callable(d) else d for d in dynamic]):
                     r = fn(s, *args)
@@ -92,28 +96,30 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                         generated += 1
                         successors += 1
                         fired[ai] += 1
+                        if t is s:  # a stutter: nothing new, nothing to check
+                            continue
                         fp = fingerprint(t)
-                        if transitions and (fp != sfp or t != s):  # stuttering steps satisfy [][A]_vars
-                            search.check_step(si, ai, args, s, t)
                         if constraint is not None and not constraint(t):
                             search.beyond(fp, si, ai, args, t)
-                            continue
-                        if fp in seen:
-                            continue
-                        seen_add(fp)
-                        fps_append(fp)
-                        parents_append(si)
-                        new[ai] += 1
-                        nxt_append(t)
-                        stored += 1
-                        for name, pred in invariants:
-                            if not pred(t) and name not in violated:
-                                search.violate(name, "invariant", si, ai, args, t)
-                        if search.pending_reachables:
-                            search.check_state(si, ai, args, t)
-                        if max_states and stored >= max_states:
-                            search.result.partial = f"stopped at --max-states {max_states}"
-                            raise Stop
+                        elif fp not in seen:
+                            seen_add(fp)
+                            fps_append(fp)
+                            parents_append(si)
+                            new[ai] += 1
+                            nxt_append(t)
+                            stored += 1
+                            for name, pred in invariants:
+                                if not pred(t) and name not in violated:
+                                    search.violate(name, "invariant", si, ai, args, t)
+                            if search.pending_reachables:
+                                search.check_state(si, ai, args, t)
+                            if max_states and stored >= max_states:
+                                search.result.partial = f"stopped at --max-states {max_states}"
+                                raise Stop
+                        if transitions and (fp != sfp or t != s):  # stuttering steps satisfy [][A]_vars
+                            for name, pred in transitions:
+                                if not pred(s, t) and name not in violated:
+                                    search.violate(name, kinds[name], si, ai, args, t)
             if deadlock and not successors and "Deadlock" not in violated:
                 search.violate("Deadlock", "deadlock", si, None, None, s)
     except Stop:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from .bfs import bfs
 from .compiled import compile_model
 from .dfs import dfs
@@ -42,6 +44,8 @@ def check(
     result = search.result
     result.properties = compiled.properties
     complete = False
+    collecting = gc.isenabled()
+    gc.disable()  # states are immutable tuples; ticks collect the young generation instead
     try:
         STRATEGIES[strategy](search)
         complete = not result.partial
@@ -51,6 +55,9 @@ def check(
         result.partial = "interrupted (Ctrl-C)"
     except Exception as exc:
         _record_error(search, exc)
+    finally:
+        if collecting:
+            gc.enable()
     search.finish()
     _collect(search, complete)
     return result

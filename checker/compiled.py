@@ -12,7 +12,7 @@ from .symmetry import id_permutations, orbit_fingerprint, permuter
 
 __all__ = ["Compiled", "compile_model", "Step"]
 
-MULTI = (list, GeneratorType, set, frozenset)
+MULTI = (list, GeneratorType)  # several successors; any other value is one state
 
 
 class Step:
@@ -76,9 +76,18 @@ class Compiled:
                 )
             props = [known[n] for n in properties]
         self.properties: list[Property] = props
-        self.invariants = [(p.name, p.fn.__get__(model, cls)) for p in props if p.kind == "invariant"]
-        self.transitions = [(p.name, p.fn.__get__(model, cls)) for p in props if p.kind == "transition"]
-        self.reachables = [(p.name, p.fn.__get__(model, cls)) for p in props if p.kind == "reachable"]
+        self.invariants = [(p.name, p.bind(model)) for p in props if p.kind == "invariant"]
+        self.transitions = [(p.name, p.bind(model)) for p in props if p.kind == "transition"]
+        self.reachables = [(p.name, p.bind(model)) for p in props if p.kind == "reachable"]
+        # A transition predicate may carry ``when(s)``: if false, no step out of s needs checking.
+        self.guards = {name: pred.when for name, pred in self.transitions if callable(getattr(pred, "when", None))}
+        self.initial_checks = []  # (name, predicate) pairs checked on initial states only
+        self.kinds = {p.name: p.kind for p in props}
+        for p in props:
+            if p.kind == "refinement":
+                refinement = p.checker_for(model)
+                self.initial_checks.append((p.name, refinement.init_ok))
+                self.transitions.append((p.name, refinement.step_ok))
         constraints = [c.fn.__get__(model, cls) for c in cls.constraints()]
         self.constraint = _all_of(constraints)
         view = getattr(model, "view", None)

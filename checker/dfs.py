@@ -51,17 +51,15 @@ def dfs(search: Search) -> None:
                 search.queue = len(stack)
                 search.tick()
             fp = c.fingerprint(t)
-            if c.transitions and t != s:  # stuttering steps satisfy [][A]_vars
-                search.check_step(si, ai, args, s, t)
             if c.constraint is not None and not c.constraint(t):
                 search.beyond(fp, si, ai, args, t)
-                continue
-            if fp in search.seen:
-                continue
-            idx = search.store(fp, si)
-            search.new[ai] += 1
-            search.check_state(si, ai, args, t)
-            stack.append([t, idx, depth + 1, None, 0])
+            elif fp not in search.seen:
+                idx = search.store(fp, si)
+                search.new[ai] += 1
+                search.check_state(si, ai, args, t)
+                stack.append([t, idx, depth + 1, None, 0])
+            if c.transitions and t != s:  # stuttering steps satisfy [][A]_vars
+                search.check_step(si, ai, args, s, t)
     except Stop:
         search.queue = len(stack)
         raise

@@ -18,7 +18,7 @@ __all__ = [
     "constraint",
 ]
 
-PROPERTY_KINDS = ("invariant", "transition", "reachable")
+PROPERTY_KINDS = ("invariant", "transition", "reachable", "refinement")
 
 
 class ModelError(Exception):
@@ -46,24 +46,29 @@ class Action:
 class Property:
     """A named check: an invariant ``(s)``, a transition ``(s, t)`` or a reachable ``(s)`` predicate."""
 
-    __slots__ = ("fn", "name", "doc", "kind")
+    __slots__ = ("fn", "name", "doc", "kind", "factory")
 
-    def __init__(self, fn: Callable, kind: str, name: str | None = None, doc: str | None = None):
+    def __init__(self, fn: Callable, kind: str, name: str | None = None, doc: str | None = None, factory: Callable | None = None):
         if kind not in PROPERTY_KINDS:
             raise ModelError(f"unknown property kind {kind!r}; expected one of {', '.join(PROPERTY_KINDS)}")
-        if not callable(fn):
+        if not callable(fn) and not (fn is None and callable(factory)):
             raise ModelError(f"{kind} {name or fn!r} is not callable")
         self.fn = fn
         self.kind = kind
         self.name = name or getattr(fn, "__name__", None)
         self.doc = doc or _first_line(getattr(fn, "__doc__", None))
+        self.factory = factory  # optional: model -> predicate, built once when the check starts
+
+    def bind(self, model):
+        """The predicate for one model instance."""
+        return self.factory(model) if self.factory else self.fn.__get__(model, type(model))
 
     def __set_name__(self, owner, name):
         if self.name in (None, "<lambda>"):
             self.name = name
 
     def __get__(self, obj, owner=None):
-        return self if obj is None else self.fn.__get__(obj, owner)
+        return self if obj is None else self.bind(obj)
 
     def __repr__(self):
         return f"<{self.kind} {self.name}>"

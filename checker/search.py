@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import resource
 import sys
 import time
@@ -70,7 +71,11 @@ class Search:
         return idx
 
     def check_state(self, parent: int, ai, args, t) -> None:
-        """Invariants and reachables on a state (new, or beyond the constraint)."""
+        """Invariants and reachables on a state (new, or beyond the constraint); more on initial states."""
+        if parent < 0 and ai is None:
+            for name, pred in self.c.initial_checks:
+                if not pred(t) and name not in self.violated:
+                    self.violate(name, self.c.kinds[name], parent, ai, args, t)
         for name, pred in self.c.invariants:
             if not pred(t) and name not in self.violated:
                 self.violate(name, "invariant", parent, ai, args, t)
@@ -84,7 +89,7 @@ class Search:
         """Transition properties on a step s -> t."""
         for name, pred in self.c.transitions:
             if not pred(s, t) and name not in self.violated:
-                self.violate(name, "transition", parent, ai, args, t)
+                self.violate(name, self.c.kinds[name], parent, ai, args, t)
 
     def beyond(self, fp: int, parent: int, ai, args, t) -> None:
         """A successor outside the constraint: checked once, never stored or explored."""
@@ -100,7 +105,8 @@ class Search:
     # -- limits and progress ------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Called every few hundred states: time limit and a progress line about once a second."""
+        """Called every few hundred states: young-garbage collection, time limit, progress about once a second."""
+        gc.collect(0)
         now = time.monotonic()
         if self.deadline and now >= self.deadline:
             self.result.partial = f"stopped at --time-limit {self.opts.time_limit}s"

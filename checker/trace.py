@@ -97,7 +97,9 @@ def _check_successor(c: Compiled, s, where: str, t, label: str | None = None) ->
     checks = [(f"invariant {n}", p, (t,)) for n, p in c.invariants]
     checks += [(f"reachable {n}", p, (t,)) for n, p in c.reachables]
     if s is not None:
-        checks += [(f"transition property {n}", p, (s, t)) for n, p in c.transitions]
+        checks += [(f"{c.kinds[n]} property {n}", p, (s, t)) for n, p in c.transitions]
+    else:
+        checks += [(f"{c.kinds[n]} property {n}", p, (t,)) for n, p in c.initial_checks]
     if c.constraint is not None:
         checks.append(("the constraint", c.constraint, (t,)))
     for what, pred, args in checks:

@@ -76,8 +76,9 @@ class FrozenMap(tuple):
 
     def set(self, key, value) -> "FrozenMap":
         """A copy with key sent to value."""
-        i = self._index[key]
-        return _tnew(type(self), _tget(self, slice(0, i)) + (value,) + _tget(self, slice(i + 1, None)))
+        vals = list(tuple.__iter__(self))
+        vals[self._index[key]] = value
+        return _tnew(type(self), vals)
 
     def update(self, changes: Mapping[Hashable, Any]) -> "FrozenMap":
         """A copy with several keys changed."""

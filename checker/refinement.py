@@ -1,0 +1,62 @@
+"""Refinement: every step of a model maps, through a mapping, to a step or a stutter of an abstract model."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .model import Model, ModelError, Property
+
+__all__ = ["refines", "RefinementProperty", "RefinementCheck"]
+
+
+class RefinementProperty(Property):
+    """A property of kind ``refinement``: an abstract model (built from the concrete one) and a mapping."""
+
+    __slots__ = ("abstract", "mapping")
+
+    def __init__(self, abstract: Callable[[Model], Model], mapping: str | Callable, name: str | None, doc: str | None):
+        super().__init__(lambda model, s, t: True, "refinement", name, doc)
+        self.abstract = abstract
+        self.mapping = mapping
+
+    def checker_for(self, model: Model) -> "RefinementCheck":
+        mapping = getattr(model, self.mapping) if isinstance(self.mapping, str) else self.mapping.__get__(model)
+        abstract = self.abstract(model)
+        if not isinstance(abstract, Model):
+            raise ModelError(f"{type(model).__name__}.{self.name}: the abstraction is not a Model instance: {abstract!r}")
+        return RefinementCheck(abstract, mapping)
+
+
+def refines(abstract: Callable[[Model], Model], mapping: str | Callable, name: str | None = None, doc: str | None = None):
+    """Declare, in a model's class body, that the model implements an abstract model.
+
+    ``abstract(model)`` builds the abstract model instance; ``mapping`` (a method name, or a function
+    ``(model, s)``) sends a concrete state to an abstract one. The engine checks that every initial
+    state maps to an abstract initial state and every step to an abstract step or a stutter.
+    """
+    doc = doc or "Every step maps to a step, or a stutter, of the abstract model."
+    return RefinementProperty(abstract, mapping, name, doc)
+
+
+class RefinementCheck:
+    """The compiled abstraction: its initial states and, memoized, the successors of each abstract state."""
+
+    def __init__(self, abstract: Model, mapping: Callable[[Any], Any]):
+        from .compiled import compile_model
+
+        self.abstract = compile_model(abstract, properties=[])
+        self.mapping = mapping
+        self.inits = set(self.abstract.inits)
+        self.next: dict[Any, frozenset] = {}
+
+    def init_ok(self, s) -> bool:
+        return self.mapping(s) in self.inits
+
+    def step_ok(self, s, t) -> bool:
+        a, b = self.mapping(s), self.mapping(t)
+        if a == b:
+            return True
+        succ = self.next.get(a)
+        if succ is None:
+            succ = self.next[a] = frozenset(u for _, _, u in self.abstract.successors(a))
+        return b in succ

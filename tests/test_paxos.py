@@ -1,0 +1,89 @@
+"""Paxos: TLC's state counts, the consensus properties, refinement, and every buggy variant."""
+
+import pytest
+
+from checker import check, refines
+from models import Paxos
+from models.paxos import FlexiblePaxos, MinorityQuorums, NoHighestVote, NoPromise, NoPromiseUpdate
+from models.paxos_seed import SeedPaxos
+from specs import consensus
+
+
+# (acceptors, values, max_ballot) -> (distinct, depth), as TLC reports them for Paxos.tla
+TLC = {(3, 2, 1): (3921, 17), (2, 2, 1): (145, 13), (3, 1, 1): (1681, 17), (3, 2, 0): (73, 9), (4, 2, 1): (20609, 21)}
+
+
+@pytest.mark.parametrize("scope", sorted(TLC))
+def test_state_graph_matches_tlc(scope):
+    a, v, b = scope
+    r = check(Paxos(acceptors=a, values=v, max_ballot=b), properties=[])
+    assert (r.verdict, r.stats.distinct, r.stats.depth) == ("ok", *TLC[scope])
+
+
+def test_default_paxos_passes_every_property_with_full_coverage():
+    r = check(Paxos())
+    assert (r.verdict, r.stats.distinct, r.stats.depth) == ("ok", 3921, 17)
+    assert {p.name for p in r.properties} == {"Agreement", "Validity", "Stability", "RefinesConsensus", "RefinesVoting"}
+    assert set(r.coverage) == {"Phase1a", "Phase1b", "Phase2a", "Phase2b"}
+    assert all(c["fired"] > 0 and c["distinct"] > 0 for c in r.coverage.values())
+
+
+def lengths(model, **kw):
+    """Shortest counterexample length of every violated property, from one --continue run."""
+    r = check(model, stop_at_first=False, **kw)
+    assert r.verdict == "violation"
+    return {v.property: v.length for v in r.violations}
+
+
+@pytest.mark.parametrize(
+    "model, expected",
+    [
+        (NoHighestVote(), {"RefinesVoting": 10, "Agreement": 12, "RefinesConsensus": 12}),
+        (NoPromise(), {"RefinesVoting": 7, "Agreement": 12, "RefinesConsensus": 12}),
+        (NoPromiseUpdate(), {"RefinesVoting": 5, "Agreement": 12, "RefinesConsensus": 12}),
+        (MinorityQuorums(), {"Agreement": 8, "RefinesConsensus": 8}),
+        (FlexiblePaxos(q1=2, q2=1), {"Agreement": 10, "RefinesConsensus": 10}),
+        (FlexiblePaxos(q1=1, q2=2), {"Agreement": 10, "RefinesConsensus": 10}),
+        (SeedPaxos(), {"Agreement": 6, "RefinesConsensus": 6}),
+    ],
+    ids=["no-highest-vote", "no-promise", "no-promise-update", "minority-quorums", "flexible-2-1", "flexible-1-2", "seed"],
+)
+def test_each_bug_is_found_with_its_shortest_trace(model, expected):
+    assert lengths(model) == expected
+
+
+def test_agreement_trace_shows_two_values_chosen():
+    r = check(MinorityQuorums(), properties=["Agreement"])
+    last = r.violation("Agreement").trace[-1].state
+    assert MinorityQuorums().chosen(last) == frozenset({"v1", "v2"})
+
+
+@pytest.mark.parametrize("q1, q2", [(q1, q2) for q1 in (1, 2, 3) for q2 in (1, 2, 3)])
+def test_flexible_paxos_is_safe_exactly_when_quorums_intersect(q1, q2):
+    r = check(FlexiblePaxos(q1=q1, q2=q2), properties=["Agreement"])
+    assert (r.verdict == "ok") == (q1 + q2 > 3)
+
+
+def test_variants_are_listed_and_built_by_name():
+    assert set(Paxos.variants) == {"no-highest-vote", "no-promise", "no-promise-update", "minority-quorums", "flexible", "seed"}
+
+
+def test_a_broken_refinement_mapping_is_caught():
+    class VotedIsChosen(Paxos):
+        """Paxos with a wrong mapping: every value voted for counts as chosen."""
+
+        def voted(self, s):
+            return frozenset(m.val for m in s.msgs if m.type == "2b")
+
+        Wrong = refines(consensus.Consensus.of, "voted", doc="Votes map to Consensus (they do not).")
+
+    r = check(VotedIsChosen(), properties=["Wrong"])
+    v = r.violation("Wrong")
+    assert v.kind == "refinement" and v.length == 10
+    assert check(Paxos(), properties=["RefinesConsensus", "RefinesVoting"]).verdict == "ok"
+
+
+def test_symmetry_reduces_paxos_without_changing_verdicts():
+    r = check(Paxos(), symmetry=True, properties=["Agreement"])
+    assert r.verdict == "ok" and r.stats.distinct < 3921
+    assert check(MinorityQuorums(), symmetry=True, properties=["Agreement"]).violation("Agreement").length == 8
