@@ -16,6 +16,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = {
     "diehard": ("diehard", {}, {"properties": []}),
     "twophase-6": ("twophase", {"rms": 6}, {}),
+    "paxos-1": ("paxos", {}, {}),
+    "paxos-2": ("paxos", {"max_ballot": 2}, {"properties": ["Agreement", "Validity", "Stability"]}),
+    "paxos-2-naive": ("paxos", {"max_ballot": 2}, {"properties": ["Agreement", "Validity", "Stability"], "naive": True}),
     "twophase-7": ("twophase", {"rms": 7}, {}),
 }
 
@@ -23,8 +26,11 @@ CHILD = r"""
 import json, sys
 from checker import check
 from checker.registry import bundled
+sys.path.insert(0, sys.argv[2])
+from naive import naive_check
 name, consts, opts = json.loads(sys.argv[1])
-r = check(bundled()[name](**consts), **opts)
+run = naive_check if opts.pop("naive", False) else check
+r = run(bundled()[name](**consts), **opts)
 st = r.stats
 print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st.generated, "depth": st.depth,
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
@@ -34,7 +40,7 @@ print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st
 
 def run_case(model: str, consts: dict, opts: dict) -> dict:
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=ROOT)
-    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps([model, consts, opts])], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps([model, consts, opts]), os.path.dirname(os.path.abspath(__file__))], capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout)
 
 

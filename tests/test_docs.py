@@ -1,0 +1,12 @@
+"""The docs show what the checker prints today: every embedded run is regenerated and compared."""
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_docs_are_up_to_date():
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "docs", "generate.py"), "--check"], capture_output=True, text=True)
+    assert p.returncode == 0, f"run 'python docs/generate.py': {p.stdout}{p.stderr}"
