@@ -1,0 +1,53 @@
+"""Graphviz pictures of witness quorums: servers as nodes, each quorum a coloured hub wired to its members."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import graphviz
+
+from checker.quorum_z3 import Result
+from specs.quorum import show
+
+LINES = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
+FILLS = ("#f7b6b6", "#aec7e8", "#b5e3b5", "#d5c4e8")
+
+
+def witness_graph(result: Result) -> graphviz.Graph:
+    """Quorum hubs on top, servers below: a server's fill shows (in wedges) every witness quorum holding it;
+    a double circle marks a server common to all of them, a dashed one a server in none."""
+    size = f", N = {result.n}" if result.n is not None else ""
+    graph = graphviz.Graph("witness", graph_attr={"label": f"{result.verdict}: {result.violated}{size}",
+                                                  "labelloc": "t", "fontname": "Helvetica"},
+                           node_attr={"fontname": "Helvetica"})
+    with graph.subgraph(name="quorums", graph_attr={"rank": "same"}) as hubs:
+        for i, (label, quorum) in enumerate(zip(result.labels, result.witness)):
+            hubs.node(f"quorum{i}", f"{chr(65 + i)}: {label}\n{show(quorum)}", shape="box",
+                      style="filled,rounded", fillcolor=FILLS[i], color=LINES[i], penwidth="2")
+    with graph.subgraph(name="servers", graph_attr={"rank": "same"}) as row:
+        for server in result.servers:
+            inside = [i for i, quorum in enumerate(result.witness) if server in quorum]
+            if not inside:
+                row.node(server, shape="circle", style="dashed", color="grey50", fontcolor="grey50")
+                continue
+            row.node(server, shape="doublecircle" if len(inside) == len(result.witness) else "circle",
+                     style="wedged" if len(inside) > 1 else "filled", fillcolor=":".join(FILLS[i] for i in inside))
+    for i, quorum in enumerate(result.witness):
+        for server in sorted(quorum, key=result.servers.index):
+            graph.edge(f"quorum{i}", server, color=LINES[i], penwidth="2")
+    return graph
+
+
+def render(result: Result, directory: Path) -> list[Path]:
+    """Write witness.dot, and witness.svg when Graphviz's `dot` is installed; return the files written."""
+    if result.witness is None:
+        return []
+    directory.mkdir(parents=True, exist_ok=True)
+    graph = witness_graph(result)
+    written = [directory / "witness.dot"]
+    written[0].write_text(graph.source)
+    if shutil.which("dot"):
+        written.append(directory / "witness.svg")
+        written[1].write_bytes(graph.pipe(format="svg"))
+    return written
