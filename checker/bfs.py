@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import product
-
 from .compiled import MULTI
 from .search import Search, Stop
 
@@ -50,9 +48,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     fingerprint = c.fingerprint
     constraint = c.constraint
     invariants = c.invariants
-    transitions = c.transitions
+    step_checks = c.step_checks
     kinds = c.kinds
-    guards = c.guards
     calls = c.calls
     state_types = c.state_types
     seen = search.seen
@@ -79,10 +76,12 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                 search.generated = generated
                 search.tick()
             successors = 0
-            if guards:
-                transitions = [(n, p) for n, p in c.transitions if n not in guards or guards[n](s)]
+            if step_checks:
+                transitions = [(n, check) for n, at in step_checks if (check := at(s)) is not None]
+            else:
+                transitions = ()
             for ai, fn, static, dynamic in calls:
-                for args in static if dynamic is None else product(*[d(s) if callable(d) else d for d in dynamic]):
+                for args in static if dynamic is None else dynamic(s):
                     r = fn(s, *args)
                     if r is None:
                         continue
@@ -117,8 +116,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                                 search.result.partial = f"stopped at --max-states {max_states}"
                                 raise Stop
                         if transitions and (fp != sfp or t != s):  # stuttering steps satisfy [][A]_vars
-                            for name, pred in transitions:
-                                if not pred(s, t) and name not in violated:
+                            for name, check in transitions:
+                                if not check(t) and name not in violated:
                                     search.violate(name, kinds[name], si, ai, args, t)
             if deadlock and not successors and "Deadlock" not in violated:
                 search.violate("Deadlock", "deadlock", si, None, None, s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 from .bfs import bfs
 from .compiled import compile_model
@@ -43,6 +44,7 @@ def check(
     search = Search(compiled, opts, strategy)
     result = search.result
     result.properties = compiled.properties
+    result.quorums = _check_quorums(model, progress)
     complete = False
     collecting = gc.isenabled()
     gc.disable()  # states are immutable tuples; ticks collect the young generation instead
@@ -61,6 +63,20 @@ def check(
     search.finish()
     _collect(search, complete)
     return result
+
+
+def _check_quorums(model: Model, progress: bool) -> list:
+    """Z3 on the quorum requirements a model declares, before any state is explored."""
+    declared = getattr(model, "quorum_requirements", None)
+    if declared is None:
+        return []
+    from .quorum_z3 import check as prove
+
+    results = [prove(requirement) for requirement in declared()]
+    if progress:
+        for r in results:
+            print(f"concord: quorums {r.verdict} by Z3 in {r.ms:.1f} ms: {r.requirement}", file=sys.stderr, flush=True)
+    return results
 
 
 def _record_error(search: Search, exc: Exception) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from itertools import product
 from types import GeneratorType
 from typing import Any, Callable
@@ -65,7 +66,7 @@ class Compiled:
             if all(not callable(r) for r in resolved):
                 self.calls.append((ai, fn, list(product(*resolved)), None))
             else:
-                self.calls.append((ai, fn, None, resolved))
+                self.calls.append((ai, fn, None, _arguments(resolved)))
         props = cls.properties()
         if properties is not None:
             known = {p.name: p for p in props}
@@ -79,8 +80,6 @@ class Compiled:
         self.invariants = [(p.name, p.bind(model)) for p in props if p.kind == "invariant"]
         self.transitions = [(p.name, p.bind(model)) for p in props if p.kind == "transition"]
         self.reachables = [(p.name, p.bind(model)) for p in props if p.kind == "reachable"]
-        # A transition predicate may carry ``when(s)``: if false, no step out of s needs checking.
-        self.guards = {name: pred.when for name, pred in self.transitions if callable(getattr(pred, "when", None))}
         self.initial_checks = []  # (name, predicate) pairs checked on initial states only
         self.kinds = {p.name: p.kind for p in props}
         for p in props:
@@ -88,6 +87,8 @@ class Compiled:
                 refinement = p.checker_for(model)
                 self.initial_checks.append((p.name, refinement.init_ok))
                 self.transitions.append((p.name, refinement.step_ok))
+        # Per expanded state s, each transition property gives a check of t (or None: nothing to check).
+        self.step_checks = [(name, _curried(pred)) for name, pred in self.transitions]
         constraints = [c.fn.__get__(model, cls) for c in cls.constraints()]
         self.constraint = _all_of(constraints)
         view = getattr(model, "view", None)
@@ -145,8 +146,8 @@ class Compiled:
 
     # -- successors, used by traces and diagnosis (the search loops inline this) -------------
 
-    def arg_tuples(self, static, dynamic, s) -> list[tuple]:
-        return static if dynamic is None else list(product(*[d(s) if callable(d) else d for d in dynamic]))
+    def arg_tuples(self, static, dynamic, s):
+        return static if dynamic is None else dynamic(s)
 
     def successors(self, s):
         """Every (action index, args tuple, successor) from s, in the search order."""
@@ -166,6 +167,25 @@ class Compiled:
 
     def label(self, ai: int, args: tuple) -> str:
         return label(self.actions[ai].name, self.args_dict(ai, args))
+
+
+def _arguments(domains: list) -> Callable:
+    """A function of the state giving every argument tuple, for an action with state-dependent domains."""
+    parts = [d if callable(d) else (lambda s, d=d: d) for d in domains]
+    if len(parts) == 1:
+        (only,) = parts
+        return lambda s: [(x,) for x in only(s)]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda s: product(first(s), second(s))
+    return lambda s: product(*[p(s) for p in parts])
+
+
+def _curried(pred: Callable) -> Callable:
+    """``at(s)``: the check of the steps out of s. A predicate may supply its own ``at`` attribute,
+    returning None when no step out of s can violate it (then its successors cost nothing)."""
+    at = getattr(pred, "at", None)
+    return at if callable(at) else (lambda s: partial(pred, s))
 
 
 def _all_of(preds: list[Callable]) -> Callable | None:

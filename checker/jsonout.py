@@ -58,6 +58,7 @@ def result_json(result: Result) -> dict:
             {"name": p.name, "kind": p.kind, "doc": p.doc, "violated": result.violation(p.name) is not None}
             for p in result.properties
         ],
+        "quorums": [q.to_json() for q in result.quorums],
         "violations": [violation_json(v) for v in result.violations],
         "witnesses": [violation_json(w) for w in result.witnesses],
     }

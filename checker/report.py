@@ -51,6 +51,17 @@ def summary(result: Result) -> list[str]:
     return lines
 
 
+def quorums(result: Result) -> list[str]:
+    """Z3's verdict on each quorum requirement, with the two quorums that miss when refuted."""
+    lines = []
+    for q in result.quorums:
+        lines.append(f"Quorums {q.verdict.upper() if q.verdict != 'proved' else q.verdict} by Z3 ({q.ms:.1f} ms): {q.requirement}")
+        if q.witness:
+            lines += [f"  {label}: {{{', '.join(sorted(members))}}}" for label, members in zip(q.labels, q.witness)]
+            lines.append("  These quorums cannot keep the protocol safe; the search looks for a trace that shows it.")
+    return lines
+
+
 def coverage(result: Result) -> list[str]:
     width = max((len(n) for n in result.coverage), default=0)
     lines = ["Coverage (successors generated / new distinct states):"]
@@ -66,6 +77,7 @@ def format_result(result: Result, with_coverage: bool = True) -> str:
     if result.partial:
         headline += f" (partial: {result.partial})"
     lines = [f"Model: {result.model}  [{result.strategy}]", f"Result: {headline}"]
+    lines += quorums(result)
     lines += summary(result)
     if with_coverage:
         lines += coverage(result)

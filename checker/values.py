@@ -18,19 +18,24 @@ def ids(prefix: str, n: int) -> tuple[str, ...]:
 
 
 def record(name: str, fields: str | Iterable[str]) -> type:
-    """A named tuple class with ``set(**changes)``, a cheaper ``_replace``."""
+    """A named tuple class with ``set(field=value, ...)``, a faster ``_replace``."""
     base = namedtuple(name, fields)
-    index = {f: i for i, f in enumerate(base._fields)}
-
-    def set(self, **changes):
-        """A copy with the given fields replaced."""
-        vals = list(self)
-        for field, value in changes.items():
-            vals[index[field]] = value
-        return _tnew(cls, vals)
-
-    cls = type(name, (base,), {"__slots__": (), "set": set, "__doc__": f"State record {name}({', '.join(base._fields)})."})
+    names = base._fields
+    # Generated like namedtuple's own __new__: keyword-only parameters, no dict, no loop.
+    source = (
+        f"def set(self, *, {', '.join(f'{f}=_KEEP' for f in names)}):\n"
+        f"    return _tnew(cls, ({', '.join(f'self[{i}] if {f} is _KEEP else {f}' for i, f in enumerate(names))},))\n"
+    )
+    namespace = {"_KEEP": _KEEP, "_tnew": _tnew}
+    exec(source, namespace)
+    setter = namespace["set"]
+    setter.__doc__ = "A copy with the given fields replaced."
+    cls = type(name, (base,), {"__slots__": (), "set": setter, "__doc__": f"State record {name}({', '.join(names)})."})
+    namespace["cls"] = cls
     return cls
+
+
+_KEEP = object()
 
 
 class FrozenMap(tuple):

@@ -6,10 +6,9 @@ Variables, actions and messages are the spec's; ``msgs`` is the set of every mes
 
 from __future__ import annotations
 
-from itertools import combinations
-
 from checker import FrozenMap, Model, action, derived, ids, record, refines
 from specs import consensus
+from specs.quorum import Intersection, explicit, quorums_of_size
 
 State = record("State", "maxBal maxVBal maxVal msgs")
 NOTHING = frozenset()
@@ -19,11 +18,6 @@ Msg1a = record("Msg1a", "type bal")
 Msg1b = record("Msg1b", "type acc bal mbal mval")
 Msg2a = record("Msg2a", "type bal val")
 Msg2b = record("Msg2b", "type acc bal val")
-
-
-def quorums_of_size(acceptors: tuple, k: int) -> tuple[frozenset, ...]:
-    """Every set of k acceptors."""
-    return tuple(frozenset(q) for q in combinations(acceptors, k))
 
 
 class Paxos(Model):
@@ -38,12 +32,13 @@ class Paxos(Model):
         self.values = ids("v", values)
         self.ballots = tuple(range(max_ballot + 1))
         self.use_quorums(self._quorums(quorums))
+        self.all_values = frozenset(self.values)
         self.msg1a = {b: Msg1a("1a", b) for b in self.ballots}
         self.msgs2a = {b: [Msg2a("2a", b, v) for v in self.values] for b in self.ballots}
 
     def _quorums(self, quorums) -> tuple[frozenset, ...]:
         if quorums is None:
-            return quorums_of_size(self.acceptors, len(self.acceptors) // 2 + 1)
+            return tuple(quorums_of_size(self.acceptors, len(self.acceptors) // 2 + 1))
         qs = tuple(frozenset(q) for q in quorums)
         if not qs or any(not q or not q <= set(self.acceptors) for q in qs):
             raise ValueError(f"quorums must be non-empty sets of acceptors {', '.join(self.acceptors)}")
@@ -79,7 +74,7 @@ class Paxos(Model):
     @action(b="unproposed", v="values")
     def Phase2a(self, s, b, v):
         """Once a quorum promised ballot b, its leader proposes v, the value of their highest vote."""
-        if self.safe_value(s, b, v):
+        if v in self.safe_values(s, b):
             return send(s, Msg2a("2a", b, v))
 
     @action(a="acceptors", b="proposed")
@@ -119,18 +114,20 @@ class Paxos(Model):
         """The 1b message a sends for ballot b: its latest vote."""
         return Msg1b("1b", a, b, s.maxVBal[a], s.maxVal[a])
 
-    def safe_value(self, s, b, v) -> bool:
-        """Some phase-1 quorum all sent 1b messages for b, and v is their highest-ballot vote (any v if none voted)."""
+    @derived
+    def safe_values(self, s, b) -> frozenset:
+        """What the leader of ballot b may propose: for each phase-1 quorum that all sent 1b messages
+        for b, the value of their highest-ballot vote, or any value if none of them voted."""
         promises = {m.acc: m for m in s.msgs if m.type == "1b" and m.bal == b}
+        safe = set()
         for Q in self.phase1_quorums:
             if all(a in promises for a in Q):
                 votes = [promises[a] for a in Q if promises[a].mbal >= 0]
                 if not votes:
-                    return True
+                    return self.all_values
                 top = max(m.mbal for m in votes)
-                if any(m.mval == v for m in votes if m.mbal == top):
-                    return True
-        return False
+                safe.update(m.mval for m in votes if m.mbal == top)
+        return frozenset(safe)
 
     def accepts(self, s, a, b) -> bool:
         """a votes in ballot b only if it promised no higher ballot."""
@@ -166,6 +163,11 @@ class Paxos(Model):
                 votes[m.acc].add((m.bal, m.val))
         return consensus.VotingState(FrozenMap.of({a: frozenset(vs) for a, vs in votes.items()}), s.maxBal)
 
+    def quorum_requirements(self) -> list:
+        """What Z3 must prove before the search: every phase-1 quorum meets every phase-2 quorum."""
+        phase1, phase2 = explicit(self.phase1_quorums, self.acceptors), explicit(self.phase2_quorums, self.acceptors)
+        return [Intersection(phase1, phase2, ("phase-1 quorum", "phase-2 quorum"))]
+
     # -- properties ----------------------------------------------------------------------------
 
     Agreement = consensus.Agreement()
@@ -178,9 +180,10 @@ class Paxos(Model):
 class NoHighestVote(Paxos):
     """Bug: Phase2a proposes any value once a quorum promised, ignoring the votes they reported."""
 
-    def safe_value(self, s, b, v) -> bool:
+    @derived
+    def safe_values(self, s, b) -> frozenset:
         promised = {m.acc for m in s.msgs if m.type == "1b" and m.bal == b}
-        return any(Q <= promised for Q in self.phase1_quorums)
+        return self.all_values if any(Q <= promised for Q in self.phase1_quorums) else frozenset()
 
 
 class NoPromise(Paxos):
@@ -214,7 +217,7 @@ class FlexiblePaxos(Paxos):
         super().__init__(acceptors, values, max_ballot)
         if not (1 <= q1 <= acceptors and 1 <= q2 <= acceptors):
             raise ValueError(f"q1 and q2 must lie between 1 and acceptors={acceptors}")
-        self.use_quorums(quorums_of_size(self.acceptors, q1), quorums_of_size(self.acceptors, q2))
+        self.use_quorums(tuple(quorums_of_size(self.acceptors, q1)), tuple(quorums_of_size(self.acceptors, q2)))
 
 
 def send(s: State, m) -> State:

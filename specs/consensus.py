@@ -46,7 +46,11 @@ def Stability(chosen: str = "chosen") -> Property:
         def holds(s, t):
             return mapping(s) <= mapping(t)
 
-        holds.when = lambda s: bool(mapping(s))  # nothing chosen yet: nothing can be unchosen
+        def at(s):
+            before = mapping(s)
+            return (lambda t: before <= mapping(t)) if before else None  # nothing chosen: nothing to lose
+
+        holds.at = at
         return holds
 
     return Property(None, "transition", "Stability", "Once a value is chosen it stays chosen.", factory=build)

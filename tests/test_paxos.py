@@ -87,3 +87,20 @@ def test_symmetry_reduces_paxos_without_changing_verdicts():
     r = check(Paxos(), symmetry=True, properties=["Agreement"])
     assert r.verdict == "ok" and r.stats.distinct < 3921
     assert check(MinorityQuorums(), symmetry=True, properties=["Agreement"]).violation("Agreement").length == 8
+
+
+@pytest.mark.parametrize("q1, q2", [(1, 2), (2, 1), (2, 2), (1, 3)])
+def test_z3_judges_the_quorums_before_the_search_and_the_search_agrees(q1, q2):
+    r = check(FlexiblePaxos(q1=q1, q2=q2), properties=["Agreement"])
+    (quorums,) = r.quorums
+    assert quorums.verdict == ("proved" if q1 + q2 > 3 else "refuted")
+    assert (r.verdict == "ok") == (quorums.verdict == "proved")
+    if quorums.witness:
+        phase1, phase2 = quorums.witness
+        assert len(phase1) == q1 and len(phase2) == q2 and not phase1 & phase2
+
+
+def test_minority_quorums_refuted_by_z3_with_two_disjoint_acceptors():
+    r = check(MinorityQuorums(), properties=["Agreement"])
+    assert r.quorums[0].verdict == "refuted" and len(set().union(*r.quorums[0].witness)) == 2
+    assert check(Paxos(), properties=[]).quorums[0].verdict == "proved"
