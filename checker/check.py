@@ -47,7 +47,7 @@ def check(
     result.quorums = _check_quorums(model, progress)
     complete = False
     collecting = gc.isenabled()
-    gc.disable()  # states are immutable tuples; ticks collect the young generation instead
+    gc.disable()  # states are immutable values: reference counting frees them, no cycles to find
     try:
         STRATEGIES[strategy](search)
         complete = not result.partial
@@ -59,6 +59,7 @@ def check(
         _record_error(search, exc)
     finally:
         if collecting:
+            gc.freeze()  # what the search left alive is acyclic: spare the collector a pass over it
             gc.enable()
     search.finish()
     _collect(search, complete)

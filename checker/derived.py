@@ -1,22 +1,24 @@
-"""``@derived``: a function of the state (a refinement mapping, ``chosen``), memoized on recent states."""
+"""``@derived``: a function of the state (a refinement mapping, ``chosen``), memoized by fingerprint."""
 
 from __future__ import annotations
 
-import functools
 from typing import Callable
 
 __all__ = ["derived"]
 
-CACHE_SIZE = 1 << 14
+CACHE_SIZE = 1 << 15
+_MISSING = object()
 
 
 class derived:
-    """Decorate a model method ``(self, s)``; its value is remembered for the most recent states.
+    """Decorate a model method ``(self, s, *args)``; its values are remembered for recent states.
 
     Properties ask the same question of the same state several times (Agreement, Validity and
     Stability all need ``chosen``), and a transition property asks it again of every state a step
-    reaches, new or already seen. The cache is keyed by the state's value (an LRU of 16,384 states),
-    so a state reached again from another predecessor is not recomputed either.
+    reaches, new or already seen. Values are keyed by the state's 64-bit fingerprint, as the
+    search's seen-set is (a collision is as unlikely here as there), so the cache keeps no state
+    alive; it holds up to 32,768 values (about one BFS level of a large model) and starts afresh
+    when full. Asking again about the very same state object costs no hashing at all.
     """
 
     def __init__(self, fn: Callable):
@@ -30,6 +32,24 @@ class derived:
     def __get__(self, obj, owner=None):
         if obj is None:
             return self
-        cached = functools.lru_cache(maxsize=CACHE_SIZE)(functools.partial(self.fn, obj))
+        fn = self.fn
+        memo: dict = {}
+        last = [None, None]  # the state asked about last, and its value
+
+        def cached(s, *args):
+            if not args and s is last[0]:
+                return last[1]
+            key = hash((s, *args)) if args else hash(s)
+            value = memo.get(key, _MISSING)
+            if value is _MISSING:
+                value = fn(obj, s, *args)
+                if len(memo) >= CACHE_SIZE:
+                    memo.clear()
+                memo[key] = value
+            if not args:
+                last[0], last[1] = s, value
+            return value
+
+        cached.__name__, cached.__doc__ = self.name, fn.__doc__
         obj.__dict__[self.name] = cached  # later lookups find the instance attribute directly
         return cached

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import resource
 import sys
 import time
@@ -105,8 +104,7 @@ class Search:
     # -- limits and progress ------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Called every few hundred states: young-garbage collection, time limit, progress about once a second."""
-        gc.collect(0)
+        """Called every few hundred states: time limit, and a progress line about once a second."""
         now = time.monotonic()
         if self.deadline and now >= self.deadline:
             self.result.partial = f"stopped at --time-limit {self.opts.time_limit}s"

@@ -11,7 +11,6 @@ from specs import consensus
 from specs.quorum import Intersection, explicit, quorums_of_size
 
 State = record("State", "maxBal maxVBal maxVal msgs")
-NOTHING = frozenset()
 
 # The spec's four message records, each with its type tag first.
 Msg1a = record("Msg1a", "type bal")
@@ -34,7 +33,6 @@ class Paxos(Model):
         self.use_quorums(self._quorums(quorums))
         self.all_values = frozenset(self.values)
         self.msg1a = {b: Msg1a("1a", b) for b in self.ballots}
-        self.msgs2a = {b: [Msg2a("2a", b, v) for v in self.values] for b in self.ballots}
 
     def _quorums(self, quorums) -> tuple[frozenset, ...]:
         if quorums is None:
@@ -69,7 +67,7 @@ class Paxos(Model):
     def Phase1b(self, s, a, b):
         """On the 1a message of a ballot b above its promise, acceptor a promises b and reports its latest vote."""
         if b > s.maxBal[a]:
-            return send(self.promised(s, a, b), self.promise(s, a, b))
+            return self.promised(s, a, b).set(msgs=s.msgs | {self.promise(s, a, b)})
 
     @action(b="unproposed", v="values")
     def Phase2a(self, s, b, v):
@@ -84,10 +82,12 @@ class Paxos(Model):
             return None
         if s.maxVBal[a] == b and s.maxBal[a] == b:
             return s  # voting again in the same ballot changes nothing
-        v = self.proposal(s, b)
-        return send(
-            s.set(maxBal=s.maxBal.set(a, b), maxVBal=s.maxVBal.set(a, b), maxVal=s.maxVal.set(a, v)),
-            Msg2b("2b", a, b, v),
+        v = self.proposals(s)[b]
+        return s.set(
+            maxBal=s.maxBal.set(a, b),
+            maxVBal=s.maxVBal.set(a, b),
+            maxVal=s.maxVal.set(a, v),
+            msgs=s.msgs | {Msg2b("2b", a, b, v)},
         )
 
     # -- the messages in flight, as parameter domains ------------------------------------------
@@ -98,11 +98,12 @@ class Paxos(Model):
 
     def unproposed(self, s) -> list:
         """Ballots with no 2a message yet."""
-        return [b for b in self.ballots if self.proposal(s, b) is None]
+        proposals = self.proposals(s)
+        return [b for b in self.ballots if b not in proposals]
 
-    def proposed(self, s) -> list:
+    def proposed(self, s) -> dict:
         """Ballots with a 2a message."""
-        return [b for b in self.ballots if self.proposal(s, b) is not None]
+        return self.proposals(s)
 
     # -- the rules a variant may change --------------------------------------------------------
 
@@ -135,24 +136,23 @@ class Paxos(Model):
 
     # -- what is chosen ------------------------------------------------------------------------
 
-    def proposal(self, s, b):
-        """The value of the 2a message of ballot b, or None if none was sent."""
-        msgs = s.msgs
-        for m in self.msgs2a[b]:
-            if m in msgs:
-                return m.val
-        return None
+    @derived
+    def proposals(self, s) -> dict:
+        """The value of each ballot's 2a message, for the ballots that have one."""
+        return {m.bal: m.val for m in s.msgs if m.type == "2a"}
 
     @derived
     def chosen(self, s) -> frozenset:
         """The values some phase-2 quorum voted for in one ballot (2b messages)."""
-        votes = [m for m in s.msgs if m.type == "2b"]
-        if len(votes) < self.smallest_phase2_quorum:
-            return NOTHING
         voters: dict = {}
-        for m in votes:
-            voters.setdefault((m.bal, m.val), set()).add(m.acc)
-        return frozenset(v for (b, v), acc in voters.items() if any(Q <= acc for Q in self.phase2_quorums))
+        for m in s.msgs:
+            if m.type == "2b":
+                voters.setdefault((m.bal, m.val), set()).add(m.acc)
+        chosen = set()
+        for (b, v), acc in voters.items():
+            if len(acc) >= self.smallest_phase2_quorum and any(Q <= acc for Q in self.phase2_quorums):
+                chosen.add(v)
+        return frozenset(chosen)
 
     @derived
     def voting(self, s) -> consensus.VotingState:
