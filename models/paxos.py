@@ -101,9 +101,10 @@ class Paxos(Model):
         proposals = self.proposals(s)
         return [b for b in self.ballots if b not in proposals]
 
-    def proposed(self, s) -> dict:
+    def proposed(self, s) -> list:
         """Ballots with a 2a message."""
-        return self.proposals(s)
+        proposals = self.proposals(s)
+        return [b for b in self.ballots if b in proposals]
 
     # -- the rules a variant may change --------------------------------------------------------
 
