@@ -104,3 +104,23 @@ def test_minority_quorums_refuted_by_z3_with_two_disjoint_acceptors():
     r = check(MinorityQuorums(), properties=["Agreement"])
     assert r.quorums[0].verdict == "refuted" and len(set().union(*r.quorums[0].witness)) == 2
     assert check(Paxos(), properties=[]).quorums[0].verdict == "proved"
+
+
+def test_traces_do_not_depend_on_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from checker import check; from models.paxos import NoPromise;"
+        "print([s.label for s in check(NoPromise(), properties=['Agreement']).violations[0].trace])"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    runs = {
+        seed: subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+            env=dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=root),
+        ).stdout
+        for seed in ("1", "2", "random")
+    }
+    assert len(set(runs.values())) == 1, runs
