@@ -10,17 +10,7 @@ __all__ = ["bfs"]
 
 def bfs(search: Search) -> None:
     """Explore every state reachable within the constraint, checking properties as they appear."""
-    c = search.c
-    level = []
-    for t in c.inits:
-        search.generated += 1
-        fp = c.fingerprint(t)
-        if c.constraint is not None and not c.constraint(t):
-            search.beyond(fp, -1, None, None, t)
-        elif fp not in search.seen:
-            search.store(fp, -1)
-            search.check_state(-1, None, None, t)
-            level.append(t)
+    level = [t for t, _ in search.initial_states()]
     search.depth = 1 if level else 0
     base = 0  # index of level[0] among the stored states
     while level:

@@ -12,17 +12,8 @@ def dfs(search: Search) -> None:
     """Explore the same states as BFS, deepest first; traces are real but not always shortest."""
     c = search.c
     opts = search.opts
-    stack: list[list] = []  # frames: [state, index, depth, successor iterator, successors seen]
-    for t in c.inits:
-        search.generated += 1
-        fp = c.fingerprint(t)
-        if c.constraint is not None and not c.constraint(t):
-            search.beyond(fp, -1, None, None, t)
-        elif fp not in search.seen:
-            idx = search.store(fp, -1)
-            search.check_state(-1, None, None, t)
-            stack.append([t, idx, 1, None, 0])
-    stack.reverse()  # explore the first initial state first
+    # frames: [state, index, depth, successor iterator, successors seen]; the first initial state on top
+    stack = [[t, idx, 1, None, 0] for t, idx in reversed(search.initial_states())]
     count = 0
     frame = None
     try:

@@ -56,6 +56,20 @@ class Search:
         self.next_report = self.start + 1.0
         self.deadline = self.start + options.time_limit if options.time_limit else None
 
+    def initial_states(self) -> list[tuple]:
+        """Store and check the initial states; returns the new ones with their indices."""
+        c = self.c
+        found = []
+        for t in c.inits:
+            self.generated += 1
+            fp = c.fingerprint(t)
+            if c.constraint is not None and not c.constraint(t):
+                self.beyond(fp, -1, None, None, t)
+            elif fp not in self.seen:
+                found.append((t, self.store(fp, -1)))
+                self.check_state(-1, None, None, t)
+        return found
+
     # -- states -------------------------------------------------------------------------------
 
     def store(self, fp: int, parent: int) -> int:
