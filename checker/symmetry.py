@@ -25,11 +25,29 @@ def id_permutations(groups: Sequence[Sequence]) -> list[dict]:
     return renamings
 
 
+MEMO_SIZE = 1 << 16
+
+
 def permuter(mapping: dict) -> Callable:
-    """A function that renames every id in a value according to mapping."""
+    """A function that renames every id in a value according to mapping.
+
+    Renamed maps, sets and records are remembered (by value): successive states share most of
+    their parts, so most of a state is renamed by a dictionary lookup.
+    """
     get = mapping.get
+    memo: dict = {}
 
     def walk(x):
+        done = memo.get(x)
+        if done is not None and type(done) is type(x):  # equal values of another type (1, True) differ here
+            return done
+        done = rename(x)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[x] = done
+        return done
+
+    def rename(x):
         cls = type(x)
         if cls is str or cls is int:
             return get(x, x)
