@@ -65,7 +65,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
             if not k & 511:
                 search.generated = generated
                 search.tick()
-            successors = 0
+            before = generated
             if step_checks:
                 transitions = [(n, check) for n, at in step_checks if (check := at(s)) is not None]
             else:
@@ -81,10 +81,9 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                         r = tuple(r)
                     else:
                         raise TypeError(f"bad successor of type {type(r).__name__}")
+                    generated += len(r)
+                    fired[ai] += len(r)
                     for t in r:
-                        generated += 1
-                        successors += 1
-                        fired[ai] += 1
                         if t is s:  # a stutter: nothing new, nothing to check
                             continue
                         fp = fingerprint(t)
@@ -109,7 +108,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                             for name, check in transitions:
                                 if not check(t) and name not in violated:
                                     search.violate(name, kinds[name], si, ai, args, t)
-            if deadlock and not successors and "Deadlock" not in violated:
+            if deadlock and generated == before and "Deadlock" not in violated:
                 search.violate("Deadlock", "deadlock", si, None, None, s)
     except Stop:
         search.queue = len(level) - (si - base) - 1 + len(nxt)
