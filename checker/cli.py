@@ -1,16 +1,22 @@
-"""The ``concord`` command line: check, list, show, quorum, lin."""
+"""The ``concord`` command line: check, list, show, render, graph, quorum, lin."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import traceback
+from pathlib import Path
 
 from .check import check
+from .compiled import compile_model
 from .fingerprint import reexec_with_stable_hashing
-from .jsonout import write_json
+from .jsonout import result_json, write_json
 from .model import ModelError
 from .registry import UsageError, build, bundled, load_class
+from .render import NO_DOT, load_result, saved_model, saved_violations, write_charts, write_picture
+from .render_graph import MAX_STATES, TooManyStates, state_graph
+from .render_html import write_report
 from .report import format_result
 
 __all__ = ["main"]
@@ -34,10 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     c = sub.add_parser("check", help="explore every state of a model and check its properties")
-    c.add_argument("model", metavar="MODEL", help="a bundled model name or path/to/file.py:ClassName")
-    c.add_argument("--set", dest="constants", action="append", default=[], metavar="NAME=VALUE", help="set a constant")
-    c.add_argument("--variant", help="check a named (usually buggy) variant of the model")
-    c.add_argument("--property", dest="properties", action="append", metavar="NAME", help="check only these properties")
+    _model_arguments(c)
     c.add_argument("--dfs", action="store_true", help="depth-first search (less memory; traces not shortest)")
     c.add_argument("--symmetry", action="store_true", help="reduce by the ids the model declares interchangeable")
     c.add_argument("--deadlock", action="store_true", help="report a reachable state with no successor")
@@ -46,15 +49,40 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--max-depth", type=_positive, metavar="N", help="explore at most N levels")
     c.add_argument("--time-limit", type=float, metavar="S", help="stop after S seconds")
     c.add_argument("--json", metavar="FILE", help="write the result as JSON (schema: docs/json.md)")
+    _picture_arguments(c)
     c.add_argument("--quiet", action="store_true", help="no progress lines, no coverage table")
     c.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     sub.add_parser("list", help="bundled models with their constants, variants and properties")
     s = sub.add_parser("show", help="a model's actions and properties with their docstrings")
     s.add_argument("model", metavar="MODEL")
+
+    r = sub.add_parser("render", help="draw the counterexamples of a result saved with check --json")
+    r.add_argument("result", metavar="RESULT.json")
+    r.add_argument("--model", metavar="MODEL", help="the model's path/to/file.py:ClassName, if it is not bundled")
+    _picture_arguments(r, out="--out")
+
+    g = sub.add_parser("graph", help="draw every state of a small model and the steps between them")
+    _model_arguments(g)
+    g.add_argument("--out", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.dot (the .dot is always written)")
+    g.add_argument("--max-states", type=_positive, default=MAX_STATES, metavar="N",
+                   help=f"refuse above N states (default {MAX_STATES})")
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)
     return p
+
+
+def _model_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", metavar="MODEL", help="a bundled model name or path/to/file.py:ClassName")
+    p.add_argument("--set", dest="constants", action="append", default=[], metavar="NAME=VALUE", help="set a constant")
+    p.add_argument("--variant", help="a named (usually buggy) variant of the model")
+    p.add_argument("--property", dest="properties", action="append", metavar="NAME", help="only these properties")
+
+
+def _picture_arguments(p: argparse.ArgumentParser, out: str = "--render") -> None:
+    p.add_argument(out, dest="render", metavar="DIR", help="write a sequence chart per counterexample: NAME.dot, NAME.svg")
+    p.add_argument("--format", choices=("svg", "png"), default="svg", help="png: also write NAME.png")
+    p.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report for a design review")
 
 
 def _positive(text: str) -> int:
@@ -85,8 +113,61 @@ def cmd_check(args) -> int:
     if result.error:
         print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
     if args.json:
-        write_json(result, args.json)
+        _written(lambda: write_json(result, args.json))
+    if args.render or args.report:
+        _pictures(args, compile_model(model), result_json(result), result.violations)
     return result.exit_code
+
+
+def cmd_render(args) -> int:
+    if not (args.render or args.report):
+        raise UsageError("nothing to write: give --out DIR and/or --report FILE.html")
+    data = load_result(args.result)
+    compiled = compile_model(saved_model(data, args.model))
+    _pictures(args, compiled, data, saved_violations(data, compiled))
+    return 0
+
+
+def cmd_graph(args) -> int:
+    out = Path(args.out)
+    if out.suffix not in (".svg", ".png", ".dot"):
+        raise UsageError(f"--out {args.out}: name a .svg, .png or .dot file")
+    compiled = compile_model(build(load_class(args.model), args.constants, args.variant), args.properties)
+    try:
+        graph = state_graph(compiled, args.max_states)
+    except TooManyStates as e:
+        raise UsageError(str(e)) from None
+    formats = (out.suffix[1:],) if out.suffix != ".dot" else ()
+    _announce("state graph", _written(lambda: write_picture(graph, out.with_suffix(""), formats)))
+    _note_without_dot()
+    return 0
+
+
+def _pictures(args, compiled, data: dict, violations: list) -> None:
+    """The sequence charts and the HTML report that check and render were asked for."""
+    if args.render:
+        formats = ("svg", "png") if args.format == "png" else ("svg",)
+        _announce("charts", _written(lambda: write_charts(compiled, violations, Path(args.render), formats)))
+    if args.report:
+        _announce("report", _written(lambda: write_report(data, compiled, violations, Path(args.report))))
+    _note_without_dot()
+
+
+def _written(write):
+    """What write returns; a file it cannot write is a one-line error."""
+    try:
+        return write()
+    except OSError as e:
+        raise UsageError(f"cannot write {e.filename}: {e.strerror}") from None
+
+
+def _announce(what: str, written: list[Path]) -> None:
+    print(f"{what}: {', '.join(map(str, written))}" if written else f"{what}: no counterexample to draw")
+
+
+def _note_without_dot() -> None:
+    if not shutil.which("dot"):
+        print(NO_DOT)
 
 
 def cmd_list(args) -> int:
@@ -147,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             _parser().print_help()
             return 2
-        return {"check": cmd_check, "list": cmd_list, "show": cmd_show}[args.command](args)
+        commands = {"check": cmd_check, "list": cmd_list, "show": cmd_show, "render": cmd_render, "graph": cmd_graph}
+        return commands[args.command](args)
     except (UsageError, ModelError) as e:
         if debug:
             traceback.print_exc()

@@ -124,12 +124,15 @@ class Model:
     """Base class of every protocol model.
 
     Subclasses define ``init(self)`` (one state or an iterable of states), actions, properties and
-    optionally ``view(self, s)``, ``symmetry`` (names of attributes holding interchangeable ids) and
-    ``variants`` (name -> subclass, each changing one rule). Constructor keyword arguments with
+    optionally ``view(self, s)``, ``symmetry`` (names of attributes holding interchangeable ids),
+    ``variants`` (name -> subclass, each changing one rule), and for sequence charts ``lanes``
+    (names of attributes holding node ids) and ``lane(self, action, args)`` (the node that takes a
+    step, or None for the first argument that names a node). Constructor keyword arguments with
     defaults are the model's constants.
     """
 
     symmetry: tuple[str, ...] = ()
+    lanes: tuple[str, ...] = ()
     variants: dict[str, type] = {}
     variant: str | None = None
 
@@ -219,8 +222,9 @@ def _check_definition(cls) -> None:
                 raise ModelError(f"{where}: {value.kind} {value.name} needs a one-line docstring")
         elif name in ("invariant", "transition", "reachable", "action"):
             raise ModelError(f"{where}: {name!r} is a decorator; use @{name} on a method")
-    if not isinstance(cls.symmetry, (tuple, list)):
-        raise ModelError(f"{where}: symmetry must be a tuple of attribute names, got {cls.symmetry!r}")
+    for attr in ("symmetry", "lanes"):
+        if not isinstance(getattr(cls, attr), (tuple, list)):
+            raise ModelError(f"{where}: {attr} must be a tuple of attribute names, got {getattr(cls, attr)!r}")
     if not isinstance(cls.variants, dict):
         raise ModelError(f"{where}: variants must be a dict of name -> Model subclass")
     for vname, vcls in cls.variants.items():

@@ -23,6 +23,7 @@ class Paxos(Model):
     """Lamport's single-decree Paxos consensus (Paxos.tla)."""
 
     symmetry = ("acceptors", "values")
+    lanes = ("acceptors",)
 
     def __init__(self, acceptors: int = 3, values: int = 2, max_ballot: int = 1, quorums: list | None = None):
         if acceptors < 1 or values < 1 or max_ballot < 0:
@@ -89,6 +90,10 @@ class Paxos(Model):
             maxVal=s.maxVal.set(a, v),
             msgs=s.msgs | {Msg2b("2b", a, b, v)},
         )
+
+    def lane(self, action, args):
+        """Sequence charts: Phase1a and Phase2a are steps of the ballot's leader (the others, of acceptor a)."""
+        return None if "a" in args else f"leader b{args['b']}"
 
     # -- the messages in flight, as parameter domains ------------------------------------------
 

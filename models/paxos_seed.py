@@ -19,6 +19,8 @@ Accepted = record("Accepted", "type acc number value")
 class SeedPaxos(Model):
     """The seed's 'Paxos': proposers send (value, number); acceptors take any larger number."""
 
+    lanes = ("proposers", "acceptors")
+
     def __init__(self, acceptors: int = 3, proposers: int = 2, max_number: int = 2):
         self.acceptors = ids("a", acceptors)
         self.proposers = ids("p", proposers)

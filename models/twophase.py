@@ -13,6 +13,7 @@ class TwoPhase(Model):
     """A transaction manager commits only if every resource manager prepared (TLA+ TwoPhase)."""
 
     symmetry = ("RM",)
+    lanes = ("RM",)
 
     def __init__(self, rms: int = 3):
         self.RM = ids("r", rms)
@@ -24,6 +25,10 @@ class TwoPhase(Model):
             tmPrepared=frozenset(),
             msgs=frozenset(),
         )
+
+    def lane(self, action, args):
+        """Sequence charts: the TM actions are the transaction manager's steps (the others, of resource manager rm)."""
+        return "TM" if action.startswith("TM") else None
 
     # -- the transaction manager ---------------------------------------------------------------
 

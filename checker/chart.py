@@ -1,0 +1,220 @@
+"""A trace as a sequence chart's content: lanes, one row per step, and the messages sent and received."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .compiled import MULTI, Compiled, Step
+from .diff import _ordered, changes, fields, fmt
+from .values import Bag, FrozenMap
+
+__all__ = ["Chart", "Row", "Message", "chart", "node_lanes", "message_kind", "message_lines", "message_text",
+           "value_lines", "state_grid", "MESSAGES", "SYSTEM"]
+
+MESSAGES = "msgs"  # the state field that holds the messages, as a set or a Bag
+SYSTEM = "system"  # the lane of steps that belong to no node
+_ENTRY = re.compile(r"(\w+)\[(.+?)\](.*)")
+_NOBODY = object()  # no sender to leave out of a message's label
+
+
+class Message:
+    """One send: the message, the row that sent it, and the rows whose steps received it."""
+
+    __slots__ = ("value", "row", "receivers")
+
+    def __init__(self, value: Any, row: int):
+        self.value = value
+        self.row = row
+        self.receivers: list[int] = []
+
+
+class Row:
+    """One step: its lane, the event drawn there, and what changed, as (node or None, text) pairs."""
+
+    __slots__ = ("step", "lane", "event", "changed")
+
+    def __init__(self, step: Step, lane: Any, event: str, changed: list[tuple[Any, str]]):
+        self.step = step
+        self.lane = lane
+        self.event = event
+        self.changed = changed
+
+
+class Chart:
+    """Everything a sequence chart of one trace shows."""
+
+    __slots__ = ("title", "violated", "lanes", "nodes", "rows", "messages")
+
+    def __init__(self, title: str, violated: str, lanes: list, nodes: list, rows: list[Row], messages: list[Message]):
+        self.title = title
+        self.violated = violated  # what the last step breaks: "Agreement violated: At most one value is chosen."
+        self.lanes = lanes  # every lane, left to right: undeclared ones (leaders, a TM) first, then the nodes
+        self.nodes = nodes  # the declared nodes, whose per-node state the tables show
+        self.rows = rows  # rows[0] is the initial state
+        self.messages = messages
+
+    @property
+    def final(self):
+        return self.rows[-1].step.state
+
+    def sender(self, message: Message):
+        return self.rows[message.row].lane
+
+
+def node_lanes(model, init) -> list:
+    """The nodes named by the model's ``lanes`` attributes, or else the keys of the per-node maps in init."""
+    if type(model).lanes:
+        return _unique(node for attr in type(model).lanes for node in getattr(model, attr))
+    return _unique(key for _, value in fields(init) if isinstance(value, FrozenMap) for key in value.keys())
+
+
+def chart(compiled: Compiled, trace: list[Step], title: str = "", violated: str = "") -> Chart:
+    """The sequence chart of a trace: who took each step, what it sent, and which earlier sends it read."""
+    model = compiled.model
+    nodes = node_lanes(model, trace[0].state)
+    rows = [Row(trace[0], None, "Init", [])]
+    messages: list[Message] = []
+    latest: dict = {}  # message -> its latest send
+    for before, step in zip(trace, trace[1:]):
+        lane = _lane(model, nodes, step)
+        rows.append(Row(step, lane, _event(step, lane), _changed(before.state, step.state, nodes)))
+        sent, removed = _traffic(before.state, step.state)
+        for m in _ordered({*removed, *_read(compiled, step, before.state)}):
+            if m in latest:
+                latest[m].receivers.append(len(rows) - 1)
+        for m in sent:
+            latest[m] = Message(m, len(rows) - 1)
+            messages.append(latest[m])
+    named = _unique(row.lane for row in rows[1:] if row.lane is not None and row.lane not in nodes)
+    return Chart(title, violated, named + nodes, nodes, rows, messages)
+
+
+def message_kind(m) -> str:
+    """A message's type: its ``type`` field, its record name, or the string that starts a plain tuple."""
+    names = getattr(type(m), "_fields", None)
+    if names:
+        return fmt(m[0]) if names[0] == "type" else type(m).__name__
+    return m[0] if isinstance(m, tuple) and m and isinstance(m[0], str) else type(m).__name__
+
+
+def message_text(m, sender=_NOBODY) -> str:
+    """A message as a label: its type, then its other fields (leaving out the sender, which the arrow shows)."""
+    names = getattr(type(m), "_fields", None)
+    if names:
+        parts = [(k, v) for k, v in zip(names, tuple.__iter__(m)) if k != "type" and v != sender]
+        return " ".join([message_kind(m), *(f"{k}={fmt(v)}" for k, v in parts)])
+    if isinstance(m, tuple) and m and isinstance(m[0], str):
+        return " ".join(fmt(v) for v in m if v != sender)
+    return fmt(m)
+
+
+def message_lines(messages) -> list[str]:
+    """Every message of a set or Bag as a label, in order (a Bag's copies counted)."""
+    if isinstance(messages, Bag):
+        return [message_text(m) + (f" ×{n}" if (n := messages.count(m)) > 1 else "") for m in _ordered(messages)]
+    return [message_text(m) for m in _ordered(messages)]
+
+
+def value_lines(value, name: str = "") -> list[str]:
+    """A value as lines: the messages, or a collection of records, one member per line; anything else as one line."""
+    if name == MESSAGES or (isinstance(value, (frozenset, set, Bag)) and all(map(_is_record, value)) and value):
+        return message_lines(value)
+    if type(value) is tuple and value and all(map(_is_record, value)):
+        return [message_text(x) for x in value]
+    return [fmt(value)]
+
+
+def state_grid(state, nodes: list) -> tuple[list[str], list[tuple[str, Any]]]:
+    """A state split for per-node tables: the fields that map nodes to values, and the other fields."""
+    names = set(nodes)
+    per_node = [name for name, v in fields(state) if isinstance(v, FrozenMap) and names & set(v.keys())]
+    return per_node, [(name, v) for name, v in fields(state) if name not in per_node]
+
+
+def _is_record(value) -> bool:
+    return bool(getattr(type(value), "_fields", None))
+
+
+def _lane(model, nodes: list, step: Step):
+    hook = getattr(model, "lane", None)
+    chosen = hook(step.action, step.args) if callable(hook) else None
+    if chosen is not None:
+        return chosen
+    return next((v for v in step.args.values() if v in nodes), SYSTEM)
+
+
+def _event(step: Step, lane) -> str:
+    shown = {k: v for k, v in step.args.items() if v != lane}
+    return f"{step.action}({', '.join(f'{k}={fmt(v)}' for k, v in shown.items())})" if shown else step.action
+
+
+def _changed(old, new, nodes: list) -> list[tuple[Any, str]]:
+    """What changed, node by node (in lane order, then the other fields): ``maxBal[a1]: -1 -> 0`` becomes
+    (a1, "maxBal: -1 → 0"); a sequence grown at its end shows what was appended; messages are left out."""
+    by_text = {fmt(n): n for n in nodes}
+    out = []
+    for c in changes(old, new):
+        if c.path == MESSAGES:
+            continue
+        entry = _ENTRY.fullmatch(c.path)
+        owner = by_text.get(entry.group(2)) if entry else None
+        path = entry.group(1) + entry.group(3) if owner is not None else c.path
+        if c.is_collection:
+            text = ", ".join([*(f"+ {fmt(x)}" for x in c.added), *(f"− {fmt(x)}" for x in c.removed)])
+        elif type(c.old) is tuple and type(c.new) is tuple and c.new[:len(c.old)] == c.old:  # appended to a sequence
+            text = ", ".join(f"+ {message_text(x)}" for x in c.new[len(c.old):])
+        else:
+            text = f"{fmt(c.old)} → {fmt(c.new)}"
+        out.append((owner, f"{path}: {text}"))
+    return sorted(out, key=lambda change: len(nodes) if change[0] is None else nodes.index(change[0]))
+
+
+def _messages(state):
+    return dict(fields(state)).get(MESSAGES, frozenset())
+
+
+def _traffic(old, new) -> tuple[list, list]:
+    """The messages a step added and removed (a set only grows; a Bag may lose copies)."""
+    a, b = _messages(old), _messages(new)
+    if isinstance(b, Bag):
+        return _copies(b, a), _copies(a, b)
+    return _ordered(b - a), []
+
+
+def _copies(bag: Bag, other) -> list:
+    """The copies of messages bag holds beyond those other holds."""
+    return [m for m in bag for _ in range(bag.count(m) - other.count(m))]
+
+
+def _read(compiled: Compiled, step: Step, s) -> list:
+    """The messages the step needed: without any one of them it would be disabled or end elsewhere."""
+    ai = next(i for i, act in enumerate(compiled.actions) if act.name == step.action)
+    args = tuple(step.args[p] for p in compiled.param_names[ai])
+    return [m for m in _messages(s) if _without(step.state, m) not in _outcomes(compiled, ai, args, _without(s, m), m)]
+
+
+def _outcomes(compiled: Compiled, ai: int, args: tuple, s, m) -> list:
+    """The successors of s by action ai with args, each with message m left out; none if the step fails."""
+    _, fn, static, dynamic = compiled.calls[ai]
+    try:
+        if args not in list(compiled.arg_tuples(static, dynamic, s)):
+            return []
+        r = fn(s, *args)
+    except Exception:
+        return []
+    found = [] if r is None else list(r) if type(r) in MULTI else [r]
+    return [_without(t, m) for t in found]
+
+
+def _without(state, m):
+    """The state with every copy of message m taken out of its messages."""
+    msgs = _messages(state)
+    if m not in msgs:
+        return state
+    rest = Bag(x for x in _copies(msgs, Bag()) if x != m) if isinstance(msgs, Bag) else msgs - {m}
+    return state.set(**{MESSAGES: rest})
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
