@@ -191,3 +191,32 @@ def test_definition_errors_found_when_the_instance_is_compiled():
 
     with pytest.raises(ModelError, match="has no actions"):
         check(NoActions())
+
+
+def test_view_fingerprints_only_part_of_the_state():
+    from checker import record
+
+    Clocked = record("Clocked", "x ticks")
+
+    class Ticking(Model):
+        """x cycles through 0..2 while a tick counter that no property reads grows to 5."""
+
+        def init(self):
+            return Clocked(0, 0)
+
+        @action
+        def Step(self, s):
+            """Advance x and count the tick."""
+            if s.ticks < 5:
+                return Clocked((s.x + 1) % 3, s.ticks + 1)
+
+        def view(self, s):
+            return s.x
+
+    class Unviewed(Ticking):
+        """The same without a view."""
+
+        view = None
+
+    assert check(Ticking()).stats.distinct == 3
+    assert check(Unviewed()).stats.distinct == 6
