@@ -20,6 +20,8 @@ CASES = {
     "paxos-2": ("paxos", {"max_ballot": 2}, {"properties": ["Agreement", "Validity", "Stability"]}),
     "paxos-2-naive": ("paxos", {"max_ballot": 2}, {"properties": ["Agreement", "Validity", "Stability"], "naive": True}),
     "twophase-7": ("twophase", {"rms": 7}, {}),
+    "kvstore": ("kvstore", {}, {}),
+    "kvstore-3-terms": ("kvstore", {"max_term": 3}, {"properties": ["Linearizable"]}),
 }
 
 CHILD = r"""

@@ -160,10 +160,8 @@ def _changed(old, new, nodes: list) -> list[tuple[Any, str]]:
         entry = _ENTRY.fullmatch(c.path)
         owner = by_text.get(entry.group(2)) if entry else None
         path = entry.group(1) + entry.group(3) if owner is not None else c.path
-        if c.is_collection:
-            text = ", ".join([*(f"+ {fmt(x)}" for x in c.added), *(f"− {fmt(x)}" for x in c.removed)])
-        elif type(c.old) is tuple and type(c.new) is tuple and c.new[:len(c.old)] == c.old:  # appended to a sequence
-            text = ", ".join(f"+ {message_text(x)}" for x in c.new[len(c.old):])
+        if c.is_collection:  # set members, bag copies, or entries appended to a sequence
+            text = ", ".join([*(f"+ {message_text(x)}" for x in c.added), *(f"− {message_text(x)}" for x in c.removed)])
         else:
             text = f"{fmt(c.old)} → {fmt(c.new)}"
         out.append((owner, f"{path}: {text}"))

@@ -62,6 +62,8 @@ def _diff(path: str, a, b) -> Iterator[Change]:
             yield from _diff(f"{path}.{name}", x, y)
     elif isinstance(a, (frozenset, set)) and isinstance(b, (frozenset, set)):
         yield Change(path, added=_ordered(b - a), removed=_ordered(a - b))
+    elif type(a) is tuple and type(b) is tuple and len(b) > len(a) and b[: len(a)] == a:
+        yield Change(path, added=b[len(a) :])  # a sequence that grew at the end: a log, a history
     elif isinstance(a, Bag) and isinstance(b, Bag):
         added = [x for x in b for _ in range(b.count(x) - a.count(x))]
         removed = [x for x in a for _ in range(a.count(x) - b.count(x))]

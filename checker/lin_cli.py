@@ -15,11 +15,24 @@ from specs.history_render import render_window
 EXIT_OK, EXIT_VIOLATION, EXIT_UNREADABLE = 0, 1, 2
 
 
+class _UsageError(Exception):
+    """A command line that argparse refused."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors become one line on stderr, as elsewhere in `concord`."""
+
+    def error(self, message: str) -> None:
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
 def main(argv: list[str]) -> int:
     """Run `concord lin` on the words after `lin`: 0 if the history satisfies the model, 1 if not, 2 if unreadable."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="concord lin",
-        description="Check a history of client operations, as JSON or as a Jepsen EDN history.")
+        description="Check a history of client operations, as JSON or as a Jepsen EDN history.",
+        epilog="exit status: 0 the history satisfies the model, 1 it does not (the failing window is printed), "
+               "2 unreadable input")
     parser.add_argument("file", help="history file: .json (events or operations) or .edn (Jepsen)")
     parser.add_argument("--model", choices=list(DATATYPES), default="register",
                         help="the shared object: register (default), kv (Jepsen [key value] values), queue")
@@ -30,6 +43,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--render", metavar="DIR", help="draw the failing window into DIR (.dot, and .svg)")
     try:
         args = parser.parse_args(argv)
+    except _UsageError as error:
+        return _error(str(error))
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else EXIT_UNREADABLE
     try:
@@ -49,7 +64,7 @@ def main(argv: list[str]) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n", encoding="utf-8")
         if args.render and not result.ok:
-            title = f"not {result.consistency}: {result.reason}"
+            title = f"not {result.consistency}, {result.model} model: {result.reason} (highlighted)"
             for path in render_window(result.window, result.core, title, args.render, Path(args.file).stem):
                 print(f"wrote {path}")
     except OSError as error:

@@ -1,0 +1,523 @@
+"""Consistency checkers for histories: linearizability, sequential consistency and eventual consistency."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence
+
+from specs.datatypes import DATATYPES, INVALID, Queue, Register, validate
+from specs.edn import Keyword
+from specs.history import History, HistoryError, Operation, show
+from specs.history_render import client_name, labels, timeline
+
+INF = float("inf")
+MOST_LANES = 24
+"""Cores up to this size are also drawn as text lanes; larger ones only as a table (and with --render)."""
+CONSISTENCIES = ("linearizable", "sequential")
+Datatype = Register | Queue
+Search = Callable[[Sequence[Operation], Datatype, Hashable], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """A verdict on a history.
+
+    When it fails, `core` is the smallest set of operations found that cannot be ordered (each of them an
+    operation of the history, as recorded), `window` every operation of the same key that overlaps the core's
+    time span, and `reason` says what is wrong in one line.
+    """
+
+    ok: bool
+    consistency: str
+    model: str
+    operations: int
+    reason: str = ""
+    core: tuple[Operation, ...] = ()
+    window: tuple[Operation, ...] = ()
+
+    def text(self) -> str:
+        """The verdict for a terminal; when failing, the core as a table and as client lanes."""
+        scope = f"{self.model} model, {self.operations} operations"
+        if self.ok:
+            return f"OK: {self.consistency} ({scope})"
+        lines = [f"FAIL: not {self.consistency} ({scope})", self.reason]
+        if self.core:
+            columns = {"client": [client_name(op.process) for op in self.core],
+                       "called": [_time(op.call) for op in self.core],
+                       "returned": ["-" if op.ret is None else _time(op.ret) for op in self.core],
+                       "operation": labels(self.core)}
+            if any(op.line for op in self.core):
+                columns["line"] = [str(op.line or "") for op in self.core]
+            widths = [max(map(len, [name, *cells])) for name, cells in columns.items()]
+            rows = zip(*([name, *cells] for name, cells in columns.items()))
+            lines += ["", *("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+                            for row in rows)]
+            if len(self.core) <= MOST_LANES:
+                lines += ["", *("  " + lane for lane in timeline(self.core))]
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """The verdict as JSON-ready data; operations as in the JSON operation schema, plus their line."""
+        return {"ok": self.ok, "consistency": self.consistency, "model": self.model,
+                "operations": self.operations, "reason": self.reason,
+                "core": [_operation_json(op) for op in self.core],
+                "window": [_operation_json(op) for op in self.window]}
+
+
+def check(history: History | Iterable[Operation], consistency: str = "linearizable", model: str = "register",
+          initial: Hashable = None) -> CheckResult:
+    """Check `history` for `consistency` (linearizable or sequential) against `model` (register, kv, queue)."""
+    if consistency not in CONSISTENCIES:
+        raise ValueError(f"unknown consistency {consistency!r}: expected one of {', '.join(CONSISTENCIES)}")
+    checker = check_linearizable if consistency == "linearizable" else check_sequential
+    return checker(history, model, initial)
+
+
+def check_linearizable(history: History | Iterable[Operation], model: str = "register",
+                       initial: Hashable = None) -> CheckResult:
+    """Linearizability: one order of the operations that respects real time and the model's semantics.
+
+    Each key of a kv history is checked on its own (linearizability is compositional). On failure, the
+    result holds a small core of operations that cannot be linearized.
+    """
+    datatype = _datatype(model)
+    operations = _prepare(history, datatype)
+    local = DATATYPES["register"] if datatype.keyed else datatype
+    fails = _fails(local, initial, _linearizable)
+    for part in sorted(datatype.partition(operations), key=len):
+        if fails(part):
+            core = _smallest_core(part, local, fails, real_time=True)
+            return _failure("linearizable", datatype, operations, part, core)
+    return CheckResult(True, "linearizable", datatype.name, len(operations))
+
+
+def check_sequential(history: History | Iterable[Operation], model: str = "register",
+                     initial: Hashable = None) -> CheckResult:
+    """Sequential consistency: one order that keeps each client's operations in program order; real time is
+    ignored, and keys are not independent (sequential consistency is not compositional)."""
+    datatype = _datatype(model)
+    operations = _prepare(history, datatype)
+    if _sequentially_consistent(operations, datatype, initial):
+        return CheckResult(True, "sequential", datatype.name, len(operations))
+    fails = _fails(datatype, initial, _sequentially_consistent)
+    core = _smallest_core(operations, datatype, fails, real_time=False)
+    return _failure("sequential", datatype, operations, operations, core)
+
+
+def check_eventual(replicas: Mapping[Hashable, Any], history: History | Iterable[Operation] | None = None,
+                   model: str = "register", initial: Hashable = None) -> CheckResult:
+    """Eventual consistency, judged once writes have stopped and replicas have exchanged everything.
+
+    `replicas` maps each replica to its final state: the register's value, or for kv a mapping from keys to
+    values (a missing key holds `initial`). Converged means every replica holds the same value for every key.
+    With the `history`, each converged value must also be one that a latest write installed: a write, or
+    cas, on that key that no acknowledged write began after (`initial` when no write was acknowledged), so
+    neither a value from nowhere nor a lost update passes.
+    """
+    datatype = _datatype(model)
+    if isinstance(datatype, Queue):
+        raise ValueError("eventual consistency is checked for the register and kv models")
+    operations = _prepare(history or (), datatype)
+    states = {name: (state if datatype.keyed else {None: state}) for name, state in replicas.items()}
+    keys = list(dict.fromkeys(key for state in states.values() for key in state))
+    for key in keys:
+        values = {name: state.get(key, initial) for name, state in states.items()}
+        distinct = list({show(value): value for value in values.values()}.values())
+        on_key = "" if key is None else f" on key {show(key)}"
+        if len(distinct) > 1:
+            held = ", ".join(f"{show(name)} holds {show(value)}" for name, value in values.items())
+            return CheckResult(False, "eventual", datatype.name, len(operations),
+                               f"replicas have not converged{on_key}: {held}")
+        if history is not None and distinct:
+            failure = _stale_final_value(distinct[0], key, operations, initial)
+            if failure:
+                reason, core = failure
+                return CheckResult(False, "eventual", datatype.name, len(operations),
+                                   f"replicas converged{on_key} on {show(distinct[0])}, {reason}", core, core)
+    return CheckResult(True, "eventual", datatype.name, len(operations))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def is_linearizable(history: History, model: str = "register", initial: Hashable = None) -> bool:
+    """Whether `history` is linearizable; cached by value, so a model can afford it at every state."""
+    datatype = _datatype(model)
+    return _all_linearizable(_prepare(history, datatype), datatype, initial)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def is_sequential(history: History, model: str = "register", initial: Hashable = None) -> bool:
+    """Whether `history` is sequentially consistent; cached by value like `is_linearizable`."""
+    datatype = _datatype(model)
+    return _sequentially_consistent(_prepare(history, datatype), datatype, initial)
+
+
+def client_programs(operations: Iterable[Operation]) -> list[list[Operation]]:
+    """Each client's operations in program order; a client that crashed (pending operation) and carried on
+    counts as a new client from then on, as Jepsen does."""
+    programs: dict[Hashable, list[list[Operation]]] = {}
+    for op in sorted(operations, key=lambda op: op.call):
+        incarnations = programs.setdefault(op.process, [[]])
+        previous = incarnations[-1][-1] if incarnations[-1] else None
+        if previous is not None and previous.ret is None:
+            incarnations.append([])
+        elif previous is not None and previous.ret >= op.call:
+            raise HistoryError(f"client {show(op.process)} invokes {op.f} before its previous operation returned: "
+                               "a client runs one operation at a time", op.line)
+        incarnations[-1].append(op)
+    return [program for incarnations in programs.values() for program in incarnations]
+
+
+class _Entries:
+    """Porcupine's entry list: the calls and returns of a history in time order (calls first at equal times),
+    as a doubly linked list over arrays; an operation that never returned has no return entry."""
+
+    __slots__ = ("following", "preceding", "operation_at", "return_of", "tail")
+
+    def __init__(self, history: Sequence[Operation]):
+        events = sorted([(op.call, 0, i) for i, op in enumerate(history)]
+                        + [(op.ret, 1, i) for i, op in enumerate(history) if op.ret is not None])
+        self.tail = len(events) + 1
+        self.following = list(range(1, self.tail + 2))
+        self.preceding = list(range(-1, self.tail))
+        self.operation_at = [-1] * (self.tail + 1)
+        self.return_of = [self.tail] * (self.tail + 1)
+        call_entry = [0] * len(history)
+        for entry, (_, kind, index) in enumerate(events, 1):
+            if kind:
+                self.return_of[call_entry[index]] = entry
+            else:
+                call_entry[index] = entry
+                self.operation_at[entry] = index
+
+    def calls(self) -> list[int]:
+        """The operations in the order of their calls."""
+        return [index for index in self.operation_at if index >= 0]
+
+    def lift(self, entry: int) -> None:
+        """Take a call, and its return, out of the list."""
+        following, preceding = self.following, self.preceding
+        for unlinked in (entry, self.return_of[entry]):
+            if unlinked != self.tail:
+                following[preceding[unlinked]] = following[unlinked]
+                preceding[following[unlinked]] = preceding[unlinked]
+
+    def unlift(self, entry: int) -> None:
+        """Put back a call, and its return, lifted last."""
+        following, preceding = self.following, self.preceding
+        for linked in (self.return_of[entry], entry):
+            if linked != self.tail:
+                following[preceding[linked]] = linked
+                preceding[following[linked]] = linked
+
+
+def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Hashable) -> bool:
+    """Wing and Gong's search with Lowe's cache of (linearized set, state), over Porcupine's entry list.
+
+    Linearizing an operation lifts its call and return out of the list; reaching a return whose operation is
+    not linearized means backtracking. Three refinements keep the search small:
+    - a completed observer (an operation that leaves the state as it is, like a read) that can go next goes
+      next, without alternatives: it could be moved to the front of any linearization that follows;
+    - operations that never returned can always go last (their step never fails), so the history holds once
+      every completed operation is linearized; they are tried only when no completed operation can go
+      next, and those with the same effect in call order;
+    - a configuration is skipped when one with the same completed set and state, but a subset of those
+      pending operations, was reached before.
+    """
+    state, step = datatype.start(initial, history)
+    entries = _Entries(history)
+    following, operation_at, tail = entries.following, entries.operation_at, entries.tail
+    pending = [op.ret is None for op in history]
+    observer = [op.ret is not None and datatype.observes_only(op) for op in history]
+    bit, effect, rank = [0] * len(history), [0] * len(history), [0] * len(history)
+    effects: dict[tuple, int] = {}
+    ranks: list[int] = []
+    counts = [0, 0]
+    for index in entries.calls():
+        bit[index] = 1 << counts[pending[index]]
+        counts[pending[index]] += 1
+        if pending[index]:
+            op = history[index]
+            effect[index] = effects.setdefault((op.f, op.key, op.value), len(effects))
+            ranks += [0] * (len(effects) - len(ranks))
+            rank[index] = ranks[effect[index]]
+            ranks[effect[index]] += 1
+    used = [0] * len(effects)
+    completed = counts[False]
+    seen: dict[tuple[int, Any], list[int]] = {}
+
+    def fresh(done: int, maybe: int, state: Any) -> bool:
+        """Record a configuration, unless one with the same completed set and state, and a subset of its
+        pending operations, was recorded before."""
+        reached = seen.get((done, state))
+        if reached is None:
+            seen[done, state] = [maybe]
+            return True
+        for earlier in reached:
+            if earlier & ~maybe == 0:
+                return False
+        reached.append(maybe)
+        return True
+
+    stack = []
+    done = maybe = 0
+    phase = passed_pending = False
+    probe_observers = True
+    entry = following[0]
+    while completed:
+        chosen = None
+        if probe_observers:
+            probe_observers = False
+            probe = following[0]
+            while operation_at[probe] >= 0 and not (
+                    observer[operation_at[probe]] and step(state, history[operation_at[probe]]) is not INVALID):
+                probe = following[probe]
+            if operation_at[probe] >= 0:
+                if fresh(done | bit[operation_at[probe]], maybe, state):
+                    chosen = (probe, state, True)
+                else:
+                    phase, entry = True, tail
+        if chosen is None:
+            index = operation_at[entry]
+            if index < 0:
+                if passed_pending and not phase:
+                    phase, entry = True, following[0]
+                    continue
+                if not stack:
+                    return False
+                entry, state, phase, passed_pending, forced = stack.pop()
+                entries.unlift(entry)
+                index = operation_at[entry]
+                if pending[index]:
+                    maybe ^= bit[index]
+                    used[effect[index]] -= 1
+                else:
+                    done ^= bit[index]
+                    completed += 1
+                if forced:
+                    phase, entry = True, tail
+                    continue
+            elif pending[index] is not phase:
+                passed_pending = passed_pending or pending[index]
+            elif not phase or rank[index] == used[effect[index]]:
+                after = step(state, history[index])
+                if after is not INVALID and (fresh(done, maybe | bit[index], after) if phase
+                                             else fresh(done | bit[index], maybe, after)):
+                    chosen = (entry, after, False)
+            if chosen is None:
+                entry = following[entry]
+                continue
+        entry, after, forced = chosen
+        stack.append((entry, state, phase, passed_pending, forced))
+        entries.lift(entry)
+        index = operation_at[entry]
+        if pending[index]:
+            maybe |= bit[index]
+            used[effect[index]] += 1
+        else:
+            done |= bit[index]
+            completed -= 1
+        state, phase, passed_pending, probe_observers = after, False, False, True
+        entry = following[0]
+    return True
+
+
+def _sequentially_consistent(history: Sequence[Operation], datatype: Datatype, initial: Hashable) -> bool:
+    """Depth-first search over (position in each client's program, state), earliest invocation first.
+
+    A linearizable history is sequentially consistent (a linearization keeps each client's order), which
+    settles most histories at once. As in `_linearizable`, a completed observer that can go next goes next,
+    alone; an operation that never returned may be skipped: it need not have taken effect.
+    """
+    programs = client_programs(history)
+    if _all_linearizable(history, datatype, initial):
+        return True
+    state, step = datatype.start(initial, history)
+    ends = tuple(len(program) for program in programs)
+    start = ((0,) * len(programs), state)
+    seen = {start}
+    stack = [start]
+    while stack:
+        positions, state = stack.pop()
+        if positions == ends:
+            return True
+        moves = []
+        for number, program in enumerate(programs):
+            position = positions[number]
+            if position < len(program):
+                op = program[position]
+                advanced = positions[:number] + (position + 1,) + positions[number + 1:]
+                after = step(state, op)
+                if after is not INVALID and op.ret is not None and datatype.observes_only(op):
+                    moves = [(op.call, (advanced, after))]
+                    break
+                if after is not INVALID:
+                    moves.append((op.call, (advanced, after)))
+                if op.ret is None:
+                    moves.append((op.call, (advanced, state)))
+        moves.sort(key=lambda move: move[0], reverse=True)
+        for _, configuration in moves:
+            if configuration not in seen:
+                seen.add(configuration)
+                stack.append(configuration)
+    return False
+
+
+def _smallest_core(history: list[Operation], datatype: Datatype, fails: Callable[[list[Operation]], bool],
+                   real_time: bool) -> tuple[Operation, ...]:
+    """A small failing sub-history, as recorded operations of `history`.
+
+    Every step keeps a sub-history that still fails and whose failure implies the one before's: dropping
+    sets of operations closed under the model's `closure` (what is left never observed what was dropped),
+    first everything that completed before the latest point that allows it; then, under real time, cutting
+    to the shortest failing prefix (linearizability is prefix-closed; operations still running at the cut
+    become pending, which only loosens them); then delta debugging down to single operations. The costly
+    checks are the failing ones, and they cost in proportion to the history before the failure, so the
+    start goes first.
+    """
+    kept = sorted(_trim_start(history, datatype, fails))
+    operations = [history[i] for i in kept]
+    positions = list(range(len(operations)))
+    if real_time:
+        positions, operations = _failing_prefix(operations, datatype, fails)
+    core = _delta_debug(operations, datatype, fails)
+    return tuple(history[kept[positions[i]]] for i in sorted(core))
+
+
+def _trim_start(history: list[Operation], datatype: Datatype, fails: Callable[[list[Operation]], bool]) -> set[int]:
+    """What is left of a failing `history` after soundly dropping all it can that completed early."""
+    core = set(range(len(history)))
+    cuts = sorted({op.ret for op in history if op.ret is not None})
+    low, high = 0, len(cuts)
+    while low < high:
+        middle = (low + high + 1) // 2
+        seeds = {i for i in core if history[i].ret is not None and history[i].ret <= cuts[middle - 1]}
+        rest = core - datatype.closure(history, core, seeds)
+        if rest and fails([history[i] for i in sorted(rest)]):
+            low, core = middle, rest
+        else:
+            high = middle - 1
+    return core
+
+
+def _delta_debug(history: list[Operation], datatype: Datatype, fails: Callable[[list[Operation]], bool]) -> set[int]:
+    """Delta debugging over closed sets: sweep chunks of halving size, dropping each whose loss still fails,
+    until no single operation can go."""
+    core = set(range(len(history)))
+    size = max(len(core) // 2, 1)
+    while core:
+        shrunk = False
+        ordered = sorted(core)
+        for start in range(0, len(ordered), size):
+            chunk = core.intersection(ordered[start:start + size])
+            rest = core - datatype.closure(history, core, chunk) if chunk else core
+            if rest and len(rest) < len(core) and fails([history[i] for i in sorted(rest)]):
+                core, shrunk = rest, True
+        if size == 1 and not shrunk:
+            return core
+        size = max(size // 2, 1) if not shrunk or size > len(core) else size
+    return core
+
+
+def _failing_prefix(history: list[Operation], datatype: Datatype,
+                    fails: Callable[[list[Operation]], bool]) -> tuple[list[int], list[Operation]]:
+    """The shortest failing prefix of `history`, cut just after a completion, with the positions it keeps."""
+    def prefix(cut: float) -> tuple[list[int], list[Operation]]:
+        positions, operations = [], []
+        for position, op in enumerate(history):
+            if op.call <= cut:
+                if op.ret is None or op.ret > cut:
+                    if op.f in datatype.pending_noops:
+                        continue
+                    op = replace(op, ret=None, output=None)
+                positions.append(position)
+                operations.append(op)
+        return positions, operations
+
+    cuts = sorted({op.ret for op in history if op.ret is not None}) + [INF]
+    low, high = 0, len(cuts) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if fails(prefix(cuts[middle])[1]):
+            high = middle
+        else:
+            low = middle + 1
+    return prefix(cuts[low])
+
+
+def _fails(datatype: Datatype, initial: Hashable, search: Search) -> Callable[[list[Operation]], bool]:
+    def fails(operations: list[Operation]) -> bool:
+        return not search(operations, datatype, initial)
+    return fails
+
+
+def _all_linearizable(operations: Sequence[Operation], datatype: Datatype, initial: Hashable) -> bool:
+    local = DATATYPES["register"] if datatype.keyed else datatype
+    fails = _fails(local, initial, _linearizable)
+    return not any(fails(part) for part in datatype.partition(operations))
+
+
+def _failure(consistency: str, datatype: Datatype, operations: list[Operation], part: list[Operation],
+             core: tuple[Operation, ...]) -> CheckResult:
+    start = min(op.call for op in core)
+    end = max(INF if op.ret is None else op.ret for op in core)
+    window = tuple(op for op in part if op.call <= end and (op.ret is None or op.ret >= start))
+    keys = {op.key for op in core}
+    on_key = f" on key {show(next(iter(keys)))}" if len(keys) == 1 and None not in keys else ""
+    verb = "linearized" if consistency == "linearizable" else "put in one order that keeps each client's order"
+    subject = "this operation" if len(core) == 1 else f"these {len(core)} operations"
+    reason = f"{subject}{on_key} cannot be {verb}"
+    return CheckResult(False, consistency, datatype.name, len(operations), reason, core, window)
+
+
+def _stale_final_value(value: Any, key: Hashable, operations: list[Operation],
+                       initial: Hashable) -> tuple[str, tuple[Operation, ...]] | None:
+    """Why `value` cannot be the final value of `key`, with the operations that show it; None if it can."""
+    writes = [op for op in operations if op.key == key and op.f in ("write", "cas")]
+    acknowledged = [op for op in writes if op.ret is not None]
+    last_call = max((op.call for op in acknowledged), default=-INF)
+    latest = [op for op in writes if op.ret is None or op.ret >= last_call]
+    candidates = [(op.value[1] if op.f == "cas" else op.value) for op in latest]
+    if any(candidate == value for candidate in candidates) or (not acknowledged and value == initial):
+        return None
+    installers = tuple(op for op in writes if (op.value[1] if op.f == "cas" else op.value) == value)
+    if not installers and value != initial:
+        return "a value that no operation wrote", ()
+    newest = max(acknowledged, key=lambda op: op.call)
+    if not installers:
+        return f"the initial value, though {newest} was acknowledged (a lost update)", (newest,)
+    return (f"but {newest} began after every write of it was acknowledged (a lost update)",
+            installers + (newest,))
+
+
+def _prepare(history: History | Iterable[Operation], datatype: Datatype) -> list[Operation]:
+    """The operations to check: validated, without pending ones that cannot change the state (pending reads)."""
+    operations = history.operations if isinstance(history, History) else tuple(history)
+    validate(datatype, operations)
+    return [op for op in operations if not (op.ret is None and op.f in datatype.pending_noops)]
+
+
+def _datatype(model: str) -> Datatype:
+    if model not in DATATYPES:
+        raise ValueError(f"unknown model {model!r}: expected one of {', '.join(DATATYPES)}")
+    return DATATYPES[model]
+
+
+def _time(time: float) -> str:
+    return str(int(time)) if float(time).is_integer() else str(time)
+
+
+def _operation_json(op: Operation) -> dict[str, Any]:
+    record = {"process": _plain(op.process), "f": op.f, "value": _plain(op.value), "output": _plain(op.output),
+              "call": op.call, "return": op.ret, "line": op.line}
+    if op.key is not None:
+        record["key"] = _plain(op.key)
+    return record
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Keyword):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value

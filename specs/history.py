@@ -1,0 +1,325 @@
+"""Histories of client operations on a shared object: value classes, and readers for JSON and Jepsen EDN files."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Hashable, Iterable, Mapping
+
+from specs.edn import EdnError, Keyword, read_forms, read_value
+
+OPERATION_NAMES = {"read": "read", "write": "write", "cas": "cas", "enq": "enq", "deq": "deq",
+                   "enqueue": "enq", "dequeue": "deq"}
+EVENT_TYPES = ("invoke", "ok", "fail", "info")
+BLANK = re.compile(r"[ \t\r\n]*")
+EDN_START = re.compile(r"\s*(;|\[?\s*\{\s*:)")
+
+
+class HistoryError(ValueError):
+    """A history that cannot be read, or that does not fit the model; `line` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One client operation: what it asked (`value`), what it got (`output`), and when.
+
+    `value` is the written value, `(old, new)` for cas, or the enqueued value; `output` is the value read or
+    dequeued (None: the register held nil, or the queue was empty). `call` and `ret` are invocation and
+    completion times; `ret` is None when no completion was seen (crashed or timed-out client, Jepsen's
+    `:info`): such an operation may or may not have taken effect. A completed cas succeeded.
+    """
+
+    process: Hashable
+    f: str
+    value: Any = None
+    output: Any = None
+    call: float = 0
+    ret: float | None = None
+    key: Hashable = None
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def pending(self) -> bool:
+        return self.ret is None
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, with_key: bool = True) -> str:
+        """`write 3`, `read -> 3`, `cas 1 -> 2`, `deq -> empty`; prefixed with `[key] ` when keyed."""
+        result = "?" if self.pending else show(self.output)
+        if self.f == "read":
+            text = f"read -> {result}"
+        elif self.f == "deq":
+            text = f"deq -> {'empty' if not self.pending and self.output is None else result}"
+        elif self.f == "cas":
+            text = f"cas {show(self.value[0])} -> {show(self.value[1])}"
+        else:
+            text = f"{self.f} {show(self.value)}"
+        return text if self.key is None or not with_key else f"[{show(self.key)}] {text}"
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """An immutable history, which is also a recorder: a model keeps one in its state and extends it.
+
+    `clock` counts the events recorded so far and times the next one. A process has at most one operation in
+    flight; a process that crashed mid-operation should come back under a new process id, as in Jepsen.
+    """
+
+    operations: tuple[Operation, ...] = ()
+    clock: int = 0
+
+    def invoke(self, process: Hashable, f: str, value: Any = None, key: Hashable = None) -> History:
+        """This history with `process` invoking `f` (read, write, cas, enq, deq) with input `value`."""
+        if f not in OPERATION_NAMES:
+            raise ValueError(f"unknown operation {f!r}: expected read, write, cas, enq or deq")
+        if self._in_flight(process) is not None:
+            raise ValueError(f"process {show(process)} already has an operation in flight")
+        operation = Operation(process, OPERATION_NAMES[f], value, None, self.clock, None, key)
+        return History(self.operations + (operation,), self.clock + 1)
+
+    def complete(self, process: Hashable, output: Any = None) -> History:
+        """This history with the operation in flight at `process` acknowledged, returning `output` (reads, deq)."""
+        index = self._require_in_flight(process)
+        done = replace(self.operations[index], output=output, ret=self.clock)
+        return History(self.operations[:index] + (done,) + self.operations[index + 1:], self.clock + 1)
+
+    def fail(self, process: Hashable) -> History:
+        """This history without the operation in flight at `process`: it definitely did not take effect."""
+        index = self._require_in_flight(process)
+        return History(self.operations[:index] + self.operations[index + 1:], self.clock + 1)
+
+    def _in_flight(self, process: Hashable) -> int | None:
+        for index in range(len(self.operations) - 1, -1, -1):
+            operation = self.operations[index]
+            if operation.process == process:
+                return index if operation.ret is None else None
+        return None
+
+    def _require_in_flight(self, process: Hashable) -> int:
+        index = self._in_flight(process)
+        if index is None:
+            raise ValueError(f"process {show(process)} has no operation in flight")
+        return index
+
+
+def show(value: Any) -> str:
+    """A value as Jepsen would print it: nil, true, :keyword, [vectors]."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + " ".join(show(item) for item in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return str(value)
+
+
+def parse_value(text: str) -> Hashable:
+    """A value written as JSON or as EDN: `3`, `null` or `nil`, `"a"`, `[1, 2]` or `[1 2]`, `:k`."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        try:
+            value = read_value(text)
+        except EdnError:
+            raise HistoryError(f"cannot read {text!r} as a JSON or EDN value") from None
+    return _freeze(value, None)
+
+
+def load_history(path: str | Path, keyed: bool = False) -> History:
+    """Read a JSON or EDN history file; `keyed` (the kv model) reads Jepsen `[key value]` pairs."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise HistoryError("not UTF-8 text") from None
+    is_edn = path.suffix == ".edn" or (path.suffix not in (".json", ".jsonl") and EDN_START.match(text))
+    return parse_edn(text, keyed) if is_edn else parse_json(text, keyed)
+
+
+def parse_edn(text: str, keyed: bool = False) -> History:
+    """A Jepsen history: one event map per line, or a vector of them."""
+    try:
+        forms = read_forms(text)
+    except EdnError as error:
+        raise HistoryError(str(error), error.line) from None
+    events = []
+    for line, form in forms:
+        if not isinstance(form, dict):
+            raise HistoryError(f"expected an event map, found {show(form)}", line)
+        events.append((line, {_name(key, line): value for key, value in form.items()}))
+    return from_events(events, keyed)
+
+
+def parse_json(text: str, keyed: bool = False) -> History:
+    """A JSON array (or JSON lines) of Jepsen-style events, or of complete operations with call and return times."""
+    forms = _json_forms(text)
+    for line, form in forms:
+        if not isinstance(form, dict):
+            raise HistoryError(f"expected an object, found {json.dumps(form)}", line)
+    if forms and "type" not in forms[0][1] and "call" in forms[0][1]:
+        return History(tuple(_record(record, line, keyed) for line, record in forms), len(forms))
+    return from_events(forms, keyed)
+
+
+def from_events(events: Iterable[tuple[int, Mapping[str, Any]]], keyed: bool = False) -> History:
+    """Pair each process's invoke with its ok, fail or info; event positions are the times.
+
+    `:fail` operations are dropped (they did not take effect); `:info` and unanswered invocations stay
+    pending. Events of the `nemesis` process are skipped.
+    """
+    events = list(events)
+    operations: list[Operation | None] = []
+    in_flight: dict[Hashable, tuple[int, int, int, str, Mapping]] = {}
+    for time, (line, event) in enumerate(events):
+        process = _freeze(_field(event, "process", line), line)
+        if isinstance(process, (str, Keyword)) and _name(process, line) == "nemesis":
+            continue
+        kind = _name(_field(event, "type", line), line)
+        if kind not in EVENT_TYPES:
+            raise HistoryError(f"unknown event type {kind!r}: expected invoke, ok, fail or info", line)
+        f = _operation_name(_field(event, "f", line), line)
+        if kind == "invoke":
+            if process in in_flight:
+                raise HistoryError(f"process {show(process)} invokes {f} before its {in_flight[process][3]} "
+                                   f"(line {in_flight[process][2]}) completed", line)
+            in_flight[process] = (len(operations), time, line, f, event)
+            operations.append(None)
+            continue
+        if process not in in_flight:
+            raise HistoryError(f"{kind} from process {show(process)}, which has no operation in flight", line)
+        slot, call, call_line, invoked, invocation = in_flight.pop(process)
+        if f != invoked:
+            raise HistoryError(f"process {show(process)} completes {f} but invoked {invoked} (line {call_line})", line)
+        if kind != "fail":
+            completion = event if kind == "ok" else None
+            operations[slot] = _operation(process, f, invocation, completion, call, time if completion else None,
+                                          keyed, call_line)
+    for process, (slot, call, call_line, f, invocation) in in_flight.items():
+        operations[slot] = _operation(process, f, invocation, None, call, None, keyed, call_line)
+    return History(tuple(op for op in operations if op is not None), len(events))
+
+
+def _operation(process: Hashable, f: str, invocation: Mapping, completion: Mapping | None, call: int,
+               ret: int | None, keyed: bool, line: int) -> Operation:
+    value = _freeze(invocation.get("value"), line)
+    output = _freeze(completion.get("value"), line) if completion else None
+    if "key" in invocation:
+        key = _freeze(invocation["key"], line)
+        if not keyed:
+            raise HistoryError("events carry keys: check them with the kv model", line)
+    elif keyed:
+        key, value = _pair(value, "[key value]", line)
+        if completion and f in ("read", "deq"):
+            _, output = _pair(output, "[key value]", line)
+    else:
+        key = None
+    return _build(process, f, value, output, call, ret, key, line)
+
+
+def _record(record: Mapping, line: int, keyed: bool) -> Operation:
+    call, ret = _field(record, "call", line), record.get("return")
+    for time in (call, ret):
+        if time is not None and (isinstance(time, bool) or not isinstance(time, (int, float))):
+            raise HistoryError(f"call and return must be numbers, found {json.dumps(time)}", line)
+    if ret is not None and ret < call:
+        raise HistoryError("operation returns before it is called", line)
+    if keyed != ("key" in record):
+        raise HistoryError("operations of the kv model need a key; other models take none", line)
+    f = _operation_name(_field(record, "f", line), line)
+    return _build(_freeze(_field(record, "process", line), line), f, _freeze(record.get("value"), line),
+                  _freeze(record.get("output"), line), call, ret, _freeze(record.get("key"), line), line)
+
+
+def _build(process: Hashable, f: str, value: Any, output: Any, call: float, ret: float | None, key: Hashable,
+           line: int) -> Operation:
+    if f == "cas":
+        value = _pair(value, "[old new]", line)
+    if f in ("read", "deq"):
+        value = None
+    else:
+        output = None
+    return Operation(process, f, value, output if ret is not None else None, call, ret, key, line)
+
+
+def _json_forms(text: str) -> list[tuple[int, Any]]:
+    """Top-level JSON values with their first lines; a top-level array yields its elements."""
+    decoder = json.JSONDecoder()
+    counted, line = 0, 1
+
+    def line_at(position: int) -> int:
+        nonlocal counted, line
+        line += text.count("\n", counted, position)
+        counted = position
+        return line
+
+    def decode(position: int) -> int:
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise HistoryError(f"invalid JSON: {error.msg}", error.lineno) from None
+        forms.append((line_at(position), value))
+        return BLANK.match(text, end).end()
+
+    forms: list[tuple[int, Any]] = []
+    position = BLANK.match(text).end()
+    if not text.startswith("[", position):
+        while position < len(text):
+            position = decode(position)
+        return forms
+    position = BLANK.match(text, position + 1).end()
+    while not (text.startswith("]", position) and not forms):
+        position = decode(position)
+        if text.startswith("]", position):
+            break
+        if not text.startswith(",", position):
+            raise HistoryError("expected ',' or ']' after an element of the top-level array", line_at(position))
+        position = BLANK.match(text, position + 1).end()
+    if BLANK.match(text, position + 1).end() < len(text):
+        raise HistoryError("unexpected text after the top-level array", line_at(position))
+    return forms
+
+
+def _field(event: Mapping, name: str, line: int) -> Any:
+    if name not in event:
+        raise HistoryError(f"missing {name!r}", line)
+    return event[name]
+
+
+def _name(value: Any, line: int) -> str:
+    if isinstance(value, Keyword):
+        return value.name
+    if isinstance(value, str):
+        return value
+    raise HistoryError(f"expected a name, found {show(value)}", line)
+
+
+def _operation_name(value: Any, line: int) -> str:
+    name = _name(value, line)
+    if name not in OPERATION_NAMES:
+        raise HistoryError(f"unknown operation {name!r}: expected read, write, cas, enq or deq", line)
+    return OPERATION_NAMES[name]
+
+
+def _pair(value: Any, shape: str, line: int) -> tuple:
+    if not (isinstance(value, tuple) and len(value) == 2):
+        raise HistoryError(f"expected a value {shape}, found {show(value)}", line)
+    return value
+
+
+def _freeze(value: Any, line: int) -> Hashable:
+    """A JSON or EDN value as a hashable one: lists become tuples; maps are refused."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(item, line) for item in value)
+    if isinstance(value, dict):
+        raise HistoryError("maps are not supported as values", line)
+    return value
