@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import traceback
@@ -109,13 +110,16 @@ def cmd_check(args) -> int:
         time_limit=args.time_limit,
         progress=not args.quiet,
     )
-    print(format_result(result, with_coverage=not args.quiet))
-    if result.error:
-        print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
     if args.json:
         _written(lambda: write_json(result, args.json))
     if args.render or args.report:
         _pictures(args, compile_model(model), result_json(result), result.violations)
+    if result.error:
+        print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
+    try:
+        print(format_result(result, with_coverage=not args.quiet), flush=True)
+    except BrokenPipeError:  # 'concord check ... | head': the verdict still sets the exit code
+        sys.stdout = open(os.devnull, "w")
     return result.exit_code
 
 
