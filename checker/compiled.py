@@ -8,6 +8,7 @@ from itertools import product
 from types import GeneratorType
 from typing import Any, Callable
 
+from .fingerprint import fingerprint
 from .model import Action, Model, ModelError, Property
 from .symmetry import id_permutations, orbit_fingerprint, permuter
 
@@ -141,8 +142,8 @@ class Compiled:
             return orbit_fingerprint(perms, self.view)
         if self.view is not None:
             view = self.view
-            return lambda s: hash(view(s))
-        return hash
+            return lambda s: fingerprint(view(s))
+        return fingerprint
 
     # -- successors, used by traces and diagnosis (the search loops inline this) -------------
 

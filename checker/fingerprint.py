@@ -10,13 +10,12 @@ __all__ = ["fingerprint", "collision_probability", "stable_hashing", "STABLE_SEE
 STABLE_SEED = "0"
 
 
-def fingerprint(state) -> int:
-    """The state's 64-bit fingerprint: CPython's structural hash of its value.
-
-    Tuples, frozensets, ints and bools hash the same in every process; strings do when the hash
-    seed is fixed, which :func:`stable_hashing` arranges for the ``concord`` command.
-    """
-    return hash(state)
+# A state's 64-bit fingerprint is CPython's structural hash of its value, computed in C (0.08 us for a
+# Paxos state, where serializing and hashing bytes takes ten times longer). Tuples, frozensets, ints
+# and bools hash the same in every process; strings do once the hash seed is fixed, which the
+# ``concord`` command arranges (reexec_with_stable_hashing); None does from Python 3.12 on. Counts and
+# traces never depend on fingerprint values, only on equality.
+fingerprint = hash
 
 
 def stable_hashing() -> bool:
