@@ -83,6 +83,7 @@ def _check_quorums(model: Model, progress: bool) -> list:
 def _record_error(search: Search, exc: Exception) -> None:
     c = search.c
     index, state = search.expanding or (-1, None)
+    search.result.exception = exc
     search.result.error = f"{c.name}: {diagnose(c, state, exc)}"
     if state is not None:
         search.result.error += f"\n  in state {state!r}"

@@ -115,6 +115,8 @@ def cmd_check(args) -> int:
     if args.render or args.report:
         _pictures(args, compile_model(model), result_json(result), result.violations)
     if result.error:
+        if args.debug and result.exception is not None:
+            traceback.print_exception(result.exception)
         print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
     try:
         print(format_result(result, with_coverage=not args.quiet), flush=True)
@@ -227,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in DELEGATED:
             module = __import__(DELEGATED[argv[0]][0], fromlist=["main"])
-            return module.main(argv[1:])
+            return module.main([a for a in argv[1:] if a != "--debug"])
         args = _parser().parse_args(argv)
+        args.debug = debug
         if args.command is None:
             _parser().print_help()
             return 2

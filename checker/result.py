@@ -79,7 +79,7 @@ class Violation:
 class Result:
     """The outcome of ``check``: pytest-friendly (``result.ok``, ``result.violation("Name")``)."""
 
-    __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties", "quorums")
+    __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties", "quorums", "exception")
 
     def __init__(self, model: str, strategy: str):
         self.model = model
@@ -93,6 +93,7 @@ class Result:
         self.error: str | None = None
         self.error_trace: list[Step] = []
         self.properties: list = []  # the Property objects that were checked
+        self.exception: BaseException | None = None  # what the model raised, for --debug
         self.quorums: list = []  # Z3's verdicts on the model's quorum requirements (checker.quorum_z3.Result)
 
     @property

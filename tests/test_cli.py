@@ -101,3 +101,8 @@ def test_ctrl_c_gives_a_partial_report():
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "PARTIAL" in out and "interrupted (Ctrl-C)" in out and "distinct" in out
+
+
+def test_debug_shows_the_model_traceback():
+    p = concord("check", f"{USER}:Raising", "--quiet", "--debug")
+    assert p.returncode == 2 and "Traceback" in p.stderr and "ZeroDivisionError" in p.stderr
