@@ -106,3 +106,11 @@ def test_ctrl_c_gives_a_partial_report():
 def test_debug_shows_the_model_traceback():
     p = concord("check", f"{USER}:Raising", "--quiet", "--debug")
     assert p.returncode == 2 and "Traceback" in p.stderr and "ZeroDivisionError" in p.stderr
+
+
+def test_progress_lines_on_stderr_during_long_runs():
+    p = concord("check", "twophase", "--set", "rms=7", "--max-states", "150000")
+    assert p.returncode == 0 and "PARTIAL" in p.stdout
+    progress = [line for line in p.stderr.splitlines() if line.startswith("concord: ") and "states/s" in line]
+    assert progress and "distinct" in progress[0] and "queue" in progress[0] and "depth" in progress[0]
+    assert "states/s" not in concord("check", "twophase", "--set", "rms=7", "--max-states", "150000", "--quiet").stderr
