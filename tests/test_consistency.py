@@ -391,45 +391,35 @@ def test_json_events_and_operations():
     assert parse_json(jsonl).operations == parse_json(events_json).operations
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ('{:process 0, :type :invoke, :f :write, :value 3}\n{:process 0, :type :ok', 2, "never closed"),
-    ('{:process 0, :type :invoke, :f :write, :value 3}\n\n{:process 0 :type :ok :f :write :value @}', 3,
+@pytest.mark.parametrize(("suffix", "text", "line", "message"), [
+    (".edn", '{:process 0, :type :invoke, :f :write, :value 3}\n{:process 0, :type :ok', 2, "never closed"),
+    (".edn", '{:process 0, :type :invoke, :f :write, :value 3}\n\n{:process 0 :type :ok :f :write :value @}', 3,
      "unexpected character"),
-    ('{:process 0, :type :ok, :f :write, :value 3}', 1, "no operation in flight"),
-    ('{:process 0, :type :invoke, :f :write}\n{:process 0, :type :invoke, :f :read}', 2, "before its write"),
-    ('{:process 0, :type :invoke, :f :incr, :value 1}', 1, "unknown operation"),
-    ('{:process 0, :type :invoke, :f :cas, :value 1}', 1, "[old new]"),
-    ('{:process 0, :type :invoke, :f :read}\n(:a :b)', 2, "not supported"),
-    ('{:process 0, :type :invoke, :f :read, :f :write}', 1, "repeats the key"),
-    ('{:process 0, :type :invoke, :f :read "text}', 1, "never closed"),
+    (".edn", '{:process 0, :type :ok, :f :write, :value 3}', 1, "no operation in flight"),
+    (".edn", '{:process 0, :type :invoke, :f :write}\n{:process 0, :type :invoke, :f :read}', 2, "before its write"),
+    (".edn", '{:process 0, :type :invoke, :f :incr, :value 1}', 1, "unknown operation"),
+    (".edn", '{:process 0, :type :invoke, :f :cas, :value 1}', 1, "[old new]"),
+    (".edn", '{:process 0, :type :invoke, :f :read}\n(:a :b)', 2, "not supported"),
+    (".edn", '{:process 0, :type :invoke, :f :read, :f :write}', 1, "repeats the key"),
+    (".edn", '{:process 0, :type :invoke, :f :read "text}', 1, "never closed"),
+    (".json", '[\n{"process": 0, "type": "invoke", "f": "write", "value": 1},\n{"process": 0 "type": "ok"}\n]', 3,
+     "invalid JSON"),
+    (".json", '[\n{"process": 0, "type": "invoke", "f": "write", "value": 1},\n{"process": 0, "f": "write"}\n]', 3,
+     "missing 'type'"),
+    (".json", '[\n {"process": 0, "f": "write", "value": 1, "call": 0, "return": 1},\n {"process": 0, "f": "read"}]', 3,
+     "missing 'call'"),
+    (".json", '[{"process": 0, "type": "invoke", "f": "write", "value": 1, "key": "x"}]', 1, "kv model"),
+    (".json", '[{"process": 0, "type": "invoke", "f": "write", "value": {"a": 1}}]', 1, "maps are not supported"),
+    (".json", '[1, 2]', 1, "expected an object"),
+    (".json", '[{"process": 0, "type": "invoke", "f": "read"}', 1, "expected ',' or ']'"),
 ])
-def test_bad_edn_exits_2_with_the_line(tmp_path, capsys, text, line, message):
-    path = tmp_path / "history.edn"
+def test_bad_input_exits_2_with_the_line(tmp_path, capsys, suffix, text, line, message):
+    path = tmp_path / f"history{suffix}"
     path.write_text(text)
     assert main([str(path)]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"concord: error: {path}:{line}: ") and message in error
     assert error.count("\n") == 1
-
-
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ('[\n{"process": 0, "type": "invoke", "f": "write", "value": 1},\n{"process": 0 "type": "ok"}\n]', 3,
-     "invalid JSON"),
-    ('[\n{"process": 0, "type": "invoke", "f": "write", "value": 1},\n{"process": 0, "f": "write"}\n]', 3,
-     "missing 'type'"),
-    ('[\n {"process": 0, "f": "write", "value": 1, "call": 0, "return": 1},\n {"process": 0, "f": "read"}]', 3,
-     "missing 'call'"),
-    ('[{"process": 0, "type": "invoke", "f": "write", "value": 1, "key": "x"}]', 1, "kv model"),
-    ('[{"process": 0, "type": "invoke", "f": "write", "value": {"a": 1}}]', 1, "maps are not supported"),
-    ('[1, 2]', 1, "expected an object"),
-    ('[{"process": 0, "type": "invoke", "f": "read"}', 1, "expected ',' or ']'"),
-])
-def test_bad_json_exits_2_with_the_line(tmp_path, capsys, text, line, message):
-    path = tmp_path / "history.json"
-    path.write_text(text)
-    assert main([str(path)]) == 2
-    error = capsys.readouterr().err
-    assert error.startswith(f"concord: error: {path}:{line}: ") and message in error
 
 
 def test_a_queue_operation_on_a_register_is_refused(tmp_path, capsys):
