@@ -10,6 +10,8 @@ __all__ = ["record", "FrozenMap", "Bag", "ids"]
 _tnew = tuple.__new__
 _tget = tuple.__getitem__
 _tlen = tuple.__len__
+_teq = tuple.__eq__
+_tne = tuple.__ne__
 
 
 def ids(prefix: str, n: int) -> tuple[str, ...]:
@@ -18,7 +20,11 @@ def ids(prefix: str, n: int) -> tuple[str, ...]:
 
 
 def record(name: str, fields: str | Iterable[str]) -> type:
-    """A named tuple class with ``set(field=value, ...)``, a faster ``_replace``."""
+    """A named tuple class with ``set(field=value, ...)``, a faster ``_replace``.
+
+    A record equals only records of its own type: ``Prepare(1) != Promise(1) != (1,)``, so a set
+    of messages keeps both. (Its hash is the tuple's; unequal values may share a hash.)
+    """
     base = namedtuple(name, fields)
     names = base._fields
     # Generated like namedtuple's own __new__: keyword-only parameters, no dict, no loop.
@@ -30,31 +36,54 @@ def record(name: str, fields: str | Iterable[str]) -> type:
     exec(source, namespace)
     setter = namespace["set"]
     setter.__doc__ = "A copy with the given fields replaced."
-    cls = type(name, (base,), {"__slots__": (), "set": setter, "__doc__": f"State record {name}({', '.join(names)})."})
+    body = {
+        "__slots__": (),
+        "set": setter,
+        "__eq__": _same_type_eq,
+        "__ne__": _same_type_ne,
+        "__hash__": tuple.__hash__,
+        "__doc__": f"State record {name}({', '.join(names)}).",
+    }
+    cls = type(name, (base,), body)
     namespace["cls"] = cls
     return cls
+
+
+def _same_type_eq(self, other) -> bool:
+    return type(other) is type(self) and _teq(self, other)
+
+
+def _same_type_ne(self, other) -> bool:
+    return type(other) is not type(self) or _tne(self, other)
 
 
 _KEEP = object()
 
 
 class FrozenMap(tuple):
-    """An immutable map over a fixed, ordered key domain (node ids), stored as a tuple of values.
+    """An immutable map over a fixed key domain (node ids), stored as a tuple of values.
 
-    Hashing and equality are a tuple's (fast, by value); ``m[k]`` reads, ``m.set(k, v)`` and
-    ``m.update({k: v})`` return new maps. Iteration yields keys, as for a dict.
+    Two maps are equal when they send the same keys to the same values, whatever order they were
+    built in: all maps over one set of keys share a class, which fixes the order of their values
+    (the first order seen). A map equals no plain tuple and no map over other keys. Keys are
+    compared as a dict compares them. ``m[k]`` reads, ``m.set(k, v)`` and ``m.update({k: v})``
+    return new maps. Iteration yields keys, as for a dict.
     """
 
     __slots__ = ()
     _keys: tuple = ()
     _index: dict = {}
-    _classes: dict = {}
+    _classes: dict = {}  # frozenset of keys -> the class of the maps over them
+    _orders: dict = {}  # tuple of keys, in any order seen -> that class
 
     @staticmethod
     def of(mapping: Mapping[Hashable, Any]) -> "FrozenMap":
-        """A map with mapping's keys (in its order) and values."""
-        cls = FrozenMap._over(tuple(mapping))
-        return _tnew(cls, tuple(mapping.values()))
+        """A map with mapping's keys and values."""
+        keys = tuple(mapping)
+        cls = FrozenMap._over(keys)
+        if cls._keys == keys:
+            return _tnew(cls, tuple(mapping.values()))
+        return _tnew(cls, tuple(mapping[k] for k in cls._keys))
 
     @staticmethod
     def const(keys: Iterable[Hashable], value: Any) -> "FrozenMap":
@@ -64,13 +93,25 @@ class FrozenMap(tuple):
 
     @staticmethod
     def _over(keys: tuple) -> type:
-        cls = FrozenMap._classes.get(keys)
+        cls = FrozenMap._orders.get(keys)
         if cls is None:
-            if len(set(keys)) != len(keys):
+            domain = frozenset(keys)
+            if len(domain) != len(keys):
                 raise ValueError(f"FrozenMap keys must be distinct: {keys!r}")
-            cls = type("FrozenMap", (FrozenMap,), {"__slots__": (), "_keys": keys, "_index": {k: i for i, k in enumerate(keys)}})
-            FrozenMap._classes[keys] = cls
+            cls = FrozenMap._classes.get(domain)
+            if cls is None:
+                body = {"__slots__": (), "_keys": keys, "_index": {k: i for i, k in enumerate(keys)}}
+                cls = FrozenMap._classes[domain] = type("FrozenMap", (FrozenMap,), body)
+            FrozenMap._orders[keys] = cls
         return cls
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and _teq(self, other)
+
+    def __ne__(self, other) -> bool:
+        return type(other) is not type(self) or _tne(self, other)
+
+    __hash__ = tuple.__hash__
 
     def __getitem__(self, key):
         return _tget(self, self._index[key])

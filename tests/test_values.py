@@ -34,3 +34,18 @@ def test_bag_counts_copies():
     assert b.remove("m") == Bag(["m", "k"]) and hash(b.remove("m")) == hash(Bag(["k", "m"]))
     assert b.remove("k").remove("m").remove("m") == Bag() and not Bag()
     assert pickle.loads(pickle.dumps(b)) == b
+
+
+def test_records_equal_only_records_of_their_own_type():
+    Ping, Pong = record("Ping", "n"), record("Pong", "n")
+    assert Ping(1) == Ping(1) and not Ping(1) != Ping(1)
+    assert Ping(1) != Pong(1) and Ping(1) != (1,) and (1,) != Ping(1) and not Ping(1) == (1,)
+    assert len({Ping(1), Pong(1), (1,)}) == 3
+
+
+def test_maps_are_equal_by_contents_whatever_the_key_order():
+    ab, ba = FrozenMap.of({"a": 2, "b": 1}), FrozenMap.of({"b": 1, "a": 2})
+    assert ab == ba and hash(ab) == hash(ba) and not ab != ba and type(ab) is type(ba)
+    assert list(ba) == ["a", "b"] and ba["b"] == 1  # the first key order seen is every such map's order
+    assert FrozenMap.of({"a": 1}) != FrozenMap.of({"b": 1}) and FrozenMap.of({"a": 1}) != (1,) and (1,) != FrozenMap.of({"a": 1})
+    assert FrozenMap.of({"a": 2, "b": 1}) != FrozenMap.of({"a": 1, "b": 2})
