@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .compiled import MULTI
+from .derived import expanding
 from .search import Search, Stop
 
 __all__ = ["bfs"]
@@ -39,6 +40,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     constraint = c.constraint
     invariants = c.invariants
     step_checks = c.step_checks
+    differs = c.differs
+    known = differs is None  # a stored fingerprint is the state's identity key
     kinds = c.kinds
     calls = c.calls
     state_types = c.state_types
@@ -66,6 +69,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                 search.generated = generated
                 search.tick()
             before = generated
+            expanding(s, sfp if known else None)
             if step_checks:
                 transitions = [(n, check) for n, at in step_checks if (check := at(s)) is not None]
             else:
@@ -104,7 +108,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                             if max_states and stored >= max_states:
                                 search.result.partial = f"stopped at --max-states {max_states}"
                                 raise Stop
-                        if transitions and (fp != sfp or t != s):  # stuttering steps satisfy [][A]_vars
+                        if transitions and (fp != sfp or (differs is not None and differs(s, t))):  # stuttering steps satisfy [][A]_vars
                             for name, check in transitions:
                                 if not check(t) and name not in violated:
                                     search.violate(name, kinds[name], si, ai, args, t)

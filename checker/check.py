@@ -7,6 +7,7 @@ import sys
 
 from .bfs import bfs
 from .compiled import compile_model
+from .derived import expanding
 from .dfs import dfs
 from .model import Model
 from .result import Result, Violation
@@ -24,6 +25,7 @@ def check(
     properties: list[str] | None = None,
     strategy: str = "bfs",
     symmetry: bool = False,
+    exact: bool = False,
     deadlock: bool = False,
     stop_at_first: bool = True,
     max_states: int | None = None,
@@ -33,13 +35,14 @@ def check(
 ) -> Result:
     """Explore every reachable state of model and check its properties.
 
-    ``symmetry=True`` stores one state per orbit of the ids the model declares interchangeable.
+    ``symmetry=True`` stores one state per orbit of the ids the model declares interchangeable;
+    ``exact=True`` stores whole states (their canonical encodings) instead of 64-bit fingerprints.
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
-    compiled = compile_model(model, properties, symmetry)
+    compiled = compile_model(model, properties, symmetry, exact)
     opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress)
     search = Search(compiled, opts, strategy)
     result = search.result
@@ -58,6 +61,7 @@ def check(
     except Exception as exc:
         _record_error(search, exc)
     finally:
+        expanding(None)  # let go of the last state expanded
         if collecting:
             gc.freeze()  # what the search left alive is acyclic: spare the collector a pass over it
             gc.enable()

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     _model_arguments(c)
     c.add_argument("--dfs", action="store_true", help="depth-first search (less memory; traces not shortest)")
     c.add_argument("--symmetry", action="store_true", help="reduce by the ids the model declares interchangeable")
+    c.add_argument("--exact", action="store_true", help="store whole states, not 64-bit fingerprints (certain; more memory)")
     c.add_argument("--deadlock", action="store_true", help="report a reachable state with no successor")
     c.add_argument("--continue", dest="keep_going", action="store_true", help="collect one shortest trace per violated property")
     c.add_argument("--max-states", type=_positive, metavar="N", help="stop after N distinct states")
@@ -103,6 +104,7 @@ def cmd_check(args) -> int:
         properties=args.properties,
         strategy="dfs" if args.dfs else "bfs",
         symmetry=args.symmetry,
+        exact=args.exact,
         deadlock=args.deadlock,
         stop_at_first=not args.keep_going,
         max_states=args.max_states,

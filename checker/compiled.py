@@ -8,9 +8,10 @@ from itertools import product
 from types import GeneratorType
 from typing import Any, Callable
 
+from .canonical import encode
 from .fingerprint import fingerprint
 from .model import Action, Model, ModelError, Property
-from .symmetry import id_permutations, orbit_fingerprint, permuter
+from .symmetry import check_ids, id_permutations, orbit_fingerprint, permuter
 
 __all__ = ["Compiled", "compile_model", "Step"]
 
@@ -49,10 +50,14 @@ def _short(v) -> str:
 class Compiled:
     """Everything the engine needs from one model instance, resolved once before the search."""
 
-    def __init__(self, model: Model, properties: list[str] | None = None, symmetry: bool = False):
+    def __init__(self, model: Model, properties: list[str] | None = None, symmetry: bool = False, exact: bool = False):
         cls = type(model)
         self.model = model
         self.name = model.describe()
+        self.exact = exact
+        # What makes two states the same: their fingerprints, or with exact, their whole encodings.
+        self.identity: Callable = encode if exact else fingerprint
+        _key_derived_values(model, self.identity)
         self.actions: list[Action] = cls.actions()
         if not self.actions:
             raise ModelError(f"{cls.__name__} has no actions; declare some with @action")
@@ -85,7 +90,7 @@ class Compiled:
         self.kinds = {p.name: p.kind for p in props}
         for p in props:
             if p.kind == "refinement":
-                refinement = p.checker_for(model)
+                refinement = p.checker_for(model, self.identity)
                 self.initial_checks.append((p.name, refinement.init_ok))
                 self.transitions.append((p.name, refinement.step_ok))
         # Per expanded state s, each transition property gives a check of t (or None: nothing to check).
@@ -94,7 +99,12 @@ class Compiled:
         self.constraint = _all_of(constraints)
         view = getattr(model, "view", None)
         self.view = view if callable(view) else None
+        self.orbit = 1  # renamings of a state tried by symmetry, the identity included
         self.fingerprint = self._fingerprinter(symmetry)
+        # differs(s, t): whether a step whose ends share a fingerprint still changes the state (None:
+        # it never does, the fingerprint being the state's identity); stuttering steps are not checked.
+        identity = self.identity
+        self.differs = None if self.fingerprint is identity else (lambda s, t: identity(s) != identity(t))
         self.inits = self._init_states()
         self.state_types = frozenset(type(s) for s in self.inits)
 
@@ -126,24 +136,26 @@ class Compiled:
         for s in states:
             try:
                 self.fingerprint(s)
-            except TypeError as e:
-                raise ModelError(f"{type(self.model).__name__}.init returned an unhashable state ({e}): {s!r}") from e
+            except (TypeError, ValueError) as e:
+                raise ModelError(f"{type(self.model).__name__}.init returned a state the checker cannot store ({e}): {s!r}") from e
         return states
 
     def _fingerprinter(self, symmetry: bool) -> Callable:
+        key = self.identity
         groups = []
         for attr in type(self.model).symmetry if symmetry else ():
             ids = getattr(self.model, attr, None)
             if ids is None or isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
                 raise ModelError(f"{type(self.model).__name__}.symmetry names {attr!r}, which is not a collection of ids")
-            groups.append(tuple(ids))
+            groups.append(check_ids(type(self.model).__name__, attr, tuple(ids), groups))
         perms = [permuter(m) for m in id_permutations(groups)]
         if perms:
-            return orbit_fingerprint(perms, self.view)
+            self.orbit = len(perms) + 1
+            return orbit_fingerprint(perms, self.view, key)
         if self.view is not None:
             view = self.view
-            return lambda s: fingerprint(view(s))
-        return fingerprint
+            return lambda s: key(view(s))
+        return key
 
     # -- successors, used by traces and diagnosis (the search loops inline this) -------------
 
@@ -182,6 +194,17 @@ def _arguments(domains: list) -> Callable:
     return lambda s: product(*[p(s) for p in parts])
 
 
+def _key_derived_values(model: Model, key: Callable) -> None:
+    """Make the model's @derived values remembered by this check's notion of state identity."""
+    from .derived import derived
+
+    model.__dict__["_concord_state_key"] = key
+    for klass in type(model).__mro__:
+        for name, value in vars(klass).items():
+            if isinstance(value, derived):
+                model.__dict__.pop(name, None)  # a memo built under another key is dropped
+
+
 def _curried(pred: Callable) -> Callable:
     """``at(s)``: the check of the steps out of s. A predicate may supply its own ``at`` attribute,
     returning None when no step out of s can violate it (then its successors cost nothing)."""
@@ -204,12 +227,12 @@ def _sorted(values) -> list:
         return sorted(values, key=repr)
 
 
-def compile_model(model: Model, properties: list[str] | None = None, symmetry: bool = False) -> Compiled:
+def compile_model(model: Model, properties: list[str] | None = None, symmetry: bool = False, exact: bool = False) -> Compiled:
     """Bind a model instance, raising ModelError for anything malformed.
 
     properties: names to check (None: all of them). symmetry: reduce by the model's declared
-    interchangeable ids.
+    interchangeable ids. exact: identify states by their whole encoding instead of a fingerprint.
     """
     if not isinstance(model, Model):
         raise ModelError(f"{model!r} is not a concord Model instance")
-    return Compiled(model, properties, symmetry)
+    return Compiled(model, properties, symmetry, exact)

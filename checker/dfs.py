@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .compiled import MULTI
+from .derived import expanding
 from .search import Search, Stop
 
 __all__ = ["dfs"]
@@ -14,6 +15,7 @@ def dfs(search: Search) -> None:
     opts = search.opts
     # frames: [state, index, depth, successor iterator, successors seen]; the first initial state on top
     stack = [[t, idx, 1, None, 0] for t, idx in reversed(search.initial_states())]
+    differs = c.differs
     count = 0
     frame = None
     try:
@@ -26,6 +28,7 @@ def dfs(search: Search) -> None:
                     search.result.partial = f"stopped at --max-depth {opts.max_depth}"
                     stack.pop()
                     continue
+                expanding(s, search.fps[si] if differs is None else None)
                 successors = frame[3] = _successors(c, s)
             step = next(successors, None)
             if step is None:
@@ -49,8 +52,8 @@ def dfs(search: Search) -> None:
                 search.new[ai] += 1
                 search.check_state(si, ai, args, t)
                 stack.append([t, idx, depth + 1, None, 0])
-            if c.transitions and t != s:  # stuttering steps satisfy [][A]_vars
-                search.check_step(si, ai, args, s, t)
+            if c.transitions and (fp != search.fps[si] or (differs is not None and differs(s, t))):
+                search.check_step(si, ai, args, s, t)  # stuttering steps satisfy [][A]_vars
     except Stop:
         search.queue = len(stack)
         raise

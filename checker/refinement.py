@@ -19,12 +19,13 @@ class RefinementProperty(Property):
         self.abstract = abstract
         self.mapping = mapping
 
-    def checker_for(self, model: Model) -> "RefinementCheck":
+    def checker_for(self, model: Model, identity: Callable) -> "RefinementCheck":
+        """The check for one model instance; identity tells when two abstract states are the same."""
         mapping = getattr(model, self.mapping) if isinstance(self.mapping, str) else self.mapping.__get__(model)
         abstract = self.abstract(model)
         if not isinstance(abstract, Model):
             raise ModelError(f"{type(model).__name__}.{self.name}: the abstraction is not a Model instance: {abstract!r}")
-        return RefinementCheck(abstract, mapping)
+        return RefinementCheck(abstract, mapping, identity)
 
 
 def refines(abstract: Callable[[Model], Model], mapping: str | Callable, name: str | None = None, doc: str | None = None):
@@ -39,24 +40,31 @@ def refines(abstract: Callable[[Model], Model], mapping: str | Callable, name: s
 
 
 class RefinementCheck:
-    """The compiled abstraction: its initial states and, memoized, the successors of each abstract state."""
+    """The compiled abstraction: its initial states and, memoized, the successors of each abstract state.
 
-    def __init__(self, abstract: Model, mapping: Callable[[Any], Any]):
+    Abstract states are compared by identity (fingerprint or exact encoding), as concrete ones are.
+    """
+
+    def __init__(self, abstract: Model, mapping: Callable[[Any], Any], identity: Callable):
         from .compiled import compile_model
+        from .fingerprint import fingerprint
 
-        self.abstract = compile_model(abstract, properties=[])
+        self.abstract = compile_model(abstract, properties=[], exact=identity is not fingerprint)
         self.mapping = mapping
-        self.inits = set(self.abstract.inits)
+        self.identity = identity
+        self.inits = {identity(a) for a in self.abstract.inits}
         self.next: dict[Any, frozenset] = {}
 
     def init_ok(self, s) -> bool:
-        return self.mapping(s) in self.inits
+        return self.identity(self.mapping(s)) in self.inits
 
     def step_ok(self, s, t) -> bool:
+        identity = self.identity
         a, b = self.mapping(s), self.mapping(t)
-        if a == b:
+        ka, kb = identity(a), identity(b)
+        if ka == kb:
             return True
-        succ = self.next.get(a)
+        succ = self.next.get(ka)
         if succ is None:
-            succ = self.next[a] = frozenset(u for _, _, u in self.abstract.successors(a))
-        return b in succ
+            succ = self.next[ka] = frozenset(identity(u) for _, _, u in self.abstract.successors(a))
+        return kb in succ

@@ -108,7 +108,8 @@ def _statistics(data: dict) -> list[str]:
             ["states per second", f"{st['states_per_second']:,.0f}"],
             ["peak memory", f"{st['peak_memory'] / 2**20:.0f} MiB"],
             ["bytes per stored state", f"{st['bytes_per_state']:.0f}"],
-            ["fingerprint collision probability", f"{st['collision_probability']:.1E}"]]
+            ["fingerprint collision probability",
+             "none: states stored whole (--exact)" if st.get("exact") else f"{st['collision_probability']:.1E}"]]
     coverage = [[escape(name), f'<td class="num">{c["fired"]:,}</td>', f'<td class="num">{c["distinct"]:,}</td>',
                  "" if c["fired"] else '<span class="never">never fired</span>'] for name, c in data["coverage"].items()]
     return ["<section><h2>Statistics</h2>", _table([], [[k, f'<td class="num">{v}</td>'] for k, v in rows]), "</section>",

@@ -14,9 +14,9 @@ VERDICTS = ("ok", "violation", "partial", "error")
 class Stats:
     """TLC-style search statistics."""
 
-    __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes")
+    __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes", "exact", "orbit")
 
-    def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0):
+    def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0, exact=False, orbit=1):
         self.distinct = distinct
         self.generated = generated
         self.depth = depth
@@ -24,6 +24,8 @@ class Stats:
         self.seconds = seconds
         self.peak_memory = peak_memory
         self.stored_bytes = stored_bytes
+        self.exact = exact  # states stored whole (--exact): no collision is possible
+        self.orbit = orbit  # renamings tried per state under symmetry (1 without)
 
     @property
     def states_per_second(self) -> float:
@@ -37,10 +39,10 @@ class Stats:
 
     @property
     def collision_probability(self) -> float:
-        """TLC's optimistic fingerprint-collision estimate."""
+        """TLC's optimistic fingerprint-collision estimate (0 when states were stored exactly)."""
         from .fingerprint import collision_probability
 
-        return collision_probability(self.distinct, self.generated)
+        return 0.0 if self.exact else collision_probability(self.distinct, self.generated, self.orbit)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class Stats:
             "peak_memory": self.peak_memory,
             "bytes_per_state": round(self.bytes_per_state, 1),
             "collision_probability": self.collision_probability,
+            "exact": self.exact,
         }
 
 

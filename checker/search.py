@@ -32,14 +32,17 @@ class Options:
 
 
 class Search:
-    """Stored states as fingerprints (a set) plus parent links (compact arrays), and the counters."""
+    """Stored states as fingerprints (a set) plus parent links (compact arrays), and the counters.
+
+    Under ``exact`` the stored keys are whole state encodings (bytes) instead of 64-bit fingerprints.
+    """
 
     def __init__(self, compiled: Compiled, options: Options, strategy: str):
         self.c = compiled
         self.opts = options
         self.result = Result(compiled.name, strategy)
-        self.seen: set[int] = set()
-        self.fps = array("q")
+        self.seen: set = set()
+        self.fps = [] if compiled.exact else array("q")
         self.parents = array("i")
         self.generated = 0
         self.depth = 0
@@ -134,11 +137,12 @@ class Search:
             )
 
     def stored_bytes(self) -> int:
-        """Memory kept per stored state: the fingerprint set with its int objects, and the arrays."""
+        """Memory kept per stored state: the key set with its objects, the key list or array, the parent links."""
         sample = self.fps[:1000]
-        per_int = sum(-(-sys.getsizeof(f) // 16) * 16 for f in sample) / len(sample) if sample else 0
-        arrays = self.fps.itemsize * len(self.fps) + self.parents.itemsize * len(self.parents)
-        return int(sys.getsizeof(self.seen) + per_int * len(self.seen) + arrays)
+        per_key = sum(-(-sys.getsizeof(f) // 16) * 16 for f in sample) / len(sample) if sample else 0
+        keys = sys.getsizeof(self.fps) if isinstance(self.fps, list) else self.fps.itemsize * len(self.fps)
+        arrays = keys + self.parents.itemsize * len(self.parents)
+        return int(sys.getsizeof(self.seen) + per_key * len(self.seen) + arrays)
 
     def finish(self) -> Result:
         """Fill in the statistics and coverage; traces are rebuilt by the caller."""
@@ -151,6 +155,8 @@ class Search:
         st.seconds = time.monotonic() - self.start
         st.peak_memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         st.stored_bytes = self.stored_bytes()
+        st.exact = self.c.exact
+        st.orbit = self.c.orbit
         r.coverage = {
             act.name: {"fired": self.fired[i], "distinct": self.new[i]} for i, act in enumerate(self.c.actions)
         }

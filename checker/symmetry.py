@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import enum
 from itertools import permutations, product
 from typing import Callable, Sequence
 
-from .values import Bag, FrozenMap
+from .canonical import DATACLASS, MAP, BAG, NOMINAL_SET, NOMINAL_TUPLE, RECORD, described
+from .model import ModelError
 
-__all__ = ["permuter", "id_permutations", "orbit_fingerprint"]
+__all__ = ["check_ids", "permuter", "id_permutations", "orbit_fingerprint"]
 
 _tnew = tuple.__new__
+_LEAVES = (type(None), bool, int, float, str, bytes)
+
+
+def check_ids(model: str, attr: str, ids: tuple, groups: list) -> tuple:
+    """The ids of one symmetry group, refused when renaming them could rename data too.
+
+    Symmetry renames every occurrence of an id in a state. Ids must therefore be values no counter,
+    flag or payload can equal: strings (``ids("n", 3)``) or members of an Enum. Integer ids
+    (``Node == 0..N-1`` in TLA+) would rename a counter or a boolean that happens to equal one.
+    """
+    where = f"{model}.symmetry: {attr!r}"
+    if len(set(ids)) != len(ids):
+        raise ModelError(f"{where} holds the same id twice: {ids!r}")
+    for i in ids:
+        if type(i) is not str and not isinstance(i, enum.Enum):
+            raise ModelError(
+                f"{where} holds {type(i).__name__} ids ({', '.join(map(repr, ids[:3]))}{', ...' if len(ids) > 3 else ''}): "
+                "symmetry would also rename every counter, flag or value equal to one; "
+                f"use ids that cannot be confused with data: strings, e.g. ids('n', {len(ids)}), or Enum members"
+            )
+    for other in groups:
+        if set(other) & set(ids):
+            raise ModelError(f"{where} shares ids with another symmetry group: {sorted(map(str, set(other) & set(ids)))}")
+    return ids
 
 
 def id_permutations(groups: Sequence[Sequence]) -> list[dict]:
@@ -31,58 +57,65 @@ MEMO_SIZE = 1 << 16
 def permuter(mapping: dict) -> Callable:
     """A function that renames every id in a value according to mapping.
 
-    Renamed maps, sets and records are remembered (by value): successive states share most of
-    their parts, so most of a state is renamed by a dictionary lookup.
+    Ids are matched by type and value (an id ``"n1"`` is renamed, an int or a bytes value never
+    is). Renamed parts are remembered by object identity: successive states share most of their
+    parts, so most of a state is renamed by one dictionary lookup.
     """
     get = mapping.get
-    memo: dict = {}
+    id_types = frozenset(type(k) for k in mapping)
+    memo: dict = {}  # id(part) -> (part, renamed part); holding the part keeps its id from being reused
 
     def walk(x):
-        done = memo.get(x)
-        if done is not None and type(done) is type(x):  # equal values of another type (1, True) differ here
-            return done
-        done = rename(x)
+        cls = type(x)
+        if cls in id_types:
+            return get(x, x)
+        if cls in _LEAVES:
+            return x
+        done = memo.get(id(x))
+        if done is not None and done[0] is x:
+            return done[1]
+        renamed = rename(x, cls)
         if len(memo) >= MEMO_SIZE:
             memo.clear()
-        memo[x] = done
-        return done
+        memo[id(x)] = (x, renamed)
+        return renamed
 
-    def rename(x):
-        cls = type(x)
-        if cls is str or cls is int:
-            return get(x, x)
+    def rename(x, cls):
         if cls is tuple:
             return tuple([walk(e) for e in x])
         if cls is frozenset:
             return frozenset([walk(e) for e in x])
-        if issubclass(cls, FrozenMap):
-            keys = cls._keys
-            vals = [None] * len(keys)
-            index = cls._index
-            for k, v in zip(keys, tuple.__iter__(x)):
-                vals[index[get(k, k)]] = walk(v)
-            return _tnew(cls, vals)
-        if cls is Bag:
-            return Bag._from({walk(k): c for k, c in x.items()})
-        if issubclass(cls, tuple):
+        kind, _, extra = described(cls)
+        if kind == RECORD or kind == NOMINAL_TUPLE:
             return _tnew(cls, [walk(e) for e in x])
-        try:
-            hash(x)
-        except TypeError:
-            raise TypeError(f"cannot permute ids inside a {cls.__name__}") from None
-        return get(x, x)
+        if kind == MAP:
+            index = cls._index
+            vals = [None] * len(cls._keys)
+            for k, v in x.items():
+                vals[index[walk(k)]] = walk(v)
+            return _tnew(cls, vals)
+        if kind == BAG:
+            return cls._from({walk(k): n for k, n in x.items()})
+        if kind == DATACLASS:
+            copy = object.__new__(cls)
+            for f in extra:
+                object.__setattr__(copy, f, walk(getattr(x, f)))
+            return copy
+        if kind == NOMINAL_SET:
+            return cls(walk(e) for e in x)
+        return x  # an enum member that is not an id, a subclass of a scalar: data, never renamed
 
     return walk
 
 
-def orbit_fingerprint(perms: list[Callable], view: Callable | None) -> Callable:
-    """fingerprint(s) = the least hash over the state's orbit under the renamings."""
+def orbit_fingerprint(perms: list[Callable], view: Callable | None, key: Callable) -> Callable:
+    """fingerprint(s) = the least key over the state's orbit under the renamings."""
 
     if view is None:
         def fp(s):
-            return min(hash(s), *[hash(p(s)) for p in perms])
+            return min(key(s), *[key(p(s)) for p in perms])
     else:
         def fp(s):
             v = view(s)
-            return min(hash(v), *[hash(p(v)) for p in perms])
+            return min(key(v), *[key(p(v)) for p in perms])
     return fp

@@ -92,8 +92,8 @@ def _check_successor(c: Compiled, s, where: str, t, label: str | None = None) ->
         )
     try:
         c.fingerprint(t)
-    except TypeError as e:
-        return f"{where} is unhashable ({e}): states must be immutable (tuples, frozensets, FrozenMap, Bag)"
+    except (TypeError, ValueError) as e:
+        return f"{where} cannot be stored: {e}"
     checks = [(f"invariant {n}", p, (t,)) for n, p in c.invariants]
     checks += [(f"reachable {n}", p, (t,)) for n, p in c.reachables]
     if s is not None:

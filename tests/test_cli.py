@@ -82,7 +82,7 @@ def test_bad_input_one_line_error_exit_2(args, message):
 
 
 @pytest.mark.parametrize(
-    "cls, message", [("Raising", "action Explode raised ZeroDivisionError"), ("Unhashable", "is unhashable")]
+    "cls, message", [("Raising", "action Explode raised ZeroDivisionError"), ("Unhashable", "is mutable (unhashable)")]
 )
 def test_model_errors_exit_2_naming_model_action_and_state(cls, message):
     p = concord("check", f"{USER}:{cls}", "--quiet")
@@ -114,3 +114,26 @@ def test_progress_lines_on_stderr_during_long_runs():
     progress = [line for line in p.stderr.splitlines() if line.startswith("concord: ") and "states/s" in line]
     assert progress and "distinct" in progress[0] and "queue" in progress[0] and "depth" in progress[0]
     assert "states/s" not in concord("check", "twophase", "--set", "rms=7", "--max-states", "150000", "--quiet").stderr
+
+
+SOUND = os.path.join(HERE, "models", "soundness.py")
+
+
+def test_exact_gives_the_same_counts_and_says_so(tmp_path):
+    plain, exact = concord("check", "diehard", "--quiet"), concord("check", "diehard", "--quiet", "--exact", "--json", str(tmp_path / "r.json"))
+    assert plain.returncode == exact.returncode == 1
+    assert "14 distinct, 73 generated" in plain.stdout and "14 distinct, 73 generated" in exact.stdout
+    assert "Fingerprint collision probability" in plain.stdout and "no fingerprint collision is possible" in exact.stdout
+    stats = json.loads((tmp_path / "r.json").read_text())["stats"]
+    assert stats["exact"] is True and stats["collision_probability"] == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    ([f"{SOUND}:NaNState"], "NaN cannot be part of a state"),
+    ([f"{SOUND}:Flags", "--set", "nodes=(0, 1)", "--symmetry"], "symmetry would also rename"),
+])
+def test_states_and_ids_the_checker_cannot_trust_are_one_line_errors(args, message):
+    p = concord("check", *args, "--quiet")
+    assert p.returncode == 2 and "Traceback" not in p.stdout + p.stderr
+    line = [x for x in p.stderr.splitlines() if x.startswith("concord: error:")]
+    assert len(line) == 1 and message in line[0]

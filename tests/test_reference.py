@@ -1,9 +1,8 @@
 """The checker against a naive reference search on random transition systems (hypothesis)."""
 
-from collections import deque
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from brute import distances
 
 from checker import FrozenMap, Model, action, check, ids, invariant
 
@@ -34,14 +33,7 @@ class Graph(Model):
 
 def reference(g: Graph):
     """Naive BFS: reachable nodes and the shortest distance to a bad node (None if unreachable)."""
-    dist = {u: 0 for u in g.inits}
-    queue = deque(g.inits)
-    while queue:
-        u = queue.popleft()
-        for v in g.succ[u]:
-            if v not in dist:
-                dist[v] = dist[u] + 1
-                queue.append(v)
+    dist = distances(g.inits, g.succ)
     bad = [dist[u] for u in dist if u in g.bad]
     return set(dist), min(bad) if bad else None
 
