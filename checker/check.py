@@ -12,7 +12,7 @@ from .dfs import dfs
 from .model import Model
 from .result import Result, Violation
 from .search import Options, Search, Stop
-from .trace import diagnose, rebuild
+from .trace import TraceError, diagnose, rebuild, verify
 
 __all__ = ["check"]
 
@@ -92,20 +92,30 @@ def _record_error(search: Search, exc: Exception) -> None:
     if state is not None:
         search.result.error += f"\n  in state {state!r}"
         try:
-            search.result.error_trace = rebuild(search, index, None, None, state)
+            trace = rebuild(search, index, None, None, state)
+            verify(c, trace, None, None)
+            search.result.error_trace = trace
         except Exception:  # the model fails while replaying, too: keep the message alone
             pass
 
 
 def _collect(search: Search, complete: bool) -> None:
-    """Rebuild one trace per violated property and per found witness; set the verdict."""
+    """Rebuild one trace per violated property and per found witness, replay each; set the verdict."""
     result = search.result
-    docs = {p.name: p.doc for p in search.c.properties}
+    c = search.c
+    docs = {p.name: p.doc for p in c.properties}
     docs["Deadlock"] = "Some action is enabled in every reachable state."
-    for name, (kind, parent, ai, args, t) in search.violated.items():
-        result.violations.append(Violation(name, kind, docs.get(name, ""), rebuild(search, parent, ai, args, t)))
-    for name, (parent, ai, args, t) in search.found.items():
-        result.witnesses.append(Violation(name, "reachable", docs.get(name, ""), rebuild(search, parent, ai, args, t)))
+    try:
+        for name, (kind, parent, ai, args, t) in search.violated.items():
+            trace = rebuild(search, parent, ai, args, t)
+            _verified(c, trace, kind, name)
+            result.violations.append(Violation(name, kind, docs.get(name, ""), trace))
+        for name, (parent, ai, args, t) in search.found.items():
+            trace = rebuild(search, parent, ai, args, t)
+            _verified(c, trace, "reachable", name)
+            result.witnesses.append(Violation(name, "reachable", docs.get(name, ""), trace))
+    except TraceError as e:
+        result.error = f"{c.name}: internal error, no trace shown: {e}"
     if complete:
         for name, _ in search.pending_reachables:
             result.violations.append(Violation(name, "reachable", docs.get(name, ""), []))
@@ -117,3 +127,11 @@ def _collect(search: Search, complete: bool) -> None:
         result.verdict = "partial"
     else:
         result.verdict = "ok"
+
+
+def _verified(c, trace, kind: str, name: str) -> None:
+    """Every printed trace is replayed: its steps are the model's and its end shows the property broken."""
+    try:
+        verify(c, trace, kind, name)
+    except TraceError as e:
+        raise TraceError(f"the trace found for {name} does not replay: {e}") from None

@@ -175,6 +175,14 @@ class Compiled:
                 else:
                     yield ai, args, r
 
+    def apply(self, ai: int, args: tuple, s) -> list:
+        """The successors of s by one action call (action ai with args)."""
+        r = self.calls[ai][1](s, *args)
+        return [] if r is None else list(r) if type(r) in MULTI else [r]
+
+    def action_index(self, name: str) -> int:
+        return next(i for i, act in enumerate(self.actions) if act.name == name)
+
     def args_dict(self, ai: int, args: tuple) -> dict:
         return dict(zip(self.param_names[ai], args))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .compiled import MULTI
+from array import array
+
 from .derived import expanding
 from .search import Search, Stop
 
@@ -10,11 +11,21 @@ __all__ = ["dfs"]
 
 
 def dfs(search: Search) -> None:
-    """Explore the same states as BFS, deepest first; traces are real but not always shortest."""
+    """Explore the same states as BFS, deepest first; traces are real but not always shortest.
+
+    Under ``--max-depth`` a state first reached by a long path may lie at the bound, unexpanded,
+    while a shorter path reaches it later: as TLC and SPIN do, such a state is explored again from
+    the shorter path (its parent link moves there), so every state within the bound is expanded.
+    """
     c = search.c
     opts = search.opts
+    bound = opts.max_depth
+    roots = search.initial_states()
+    # With a bound: the stored index of each fingerprint and the smallest depth it was reached at.
+    index = {search.fps[idx]: idx for _, idx in roots} if bound else None
+    depths = array("i", [1] * len(roots)) if bound else None
     # frames: [state, index, depth, successor iterator, successors seen]; the first initial state on top
-    stack = [[t, idx, 1, None, 0] for t, idx in reversed(search.initial_states())]
+    stack = [[t, idx, 1, None, 0] for t, idx in reversed(roots)]
     differs = c.differs
     count = 0
     frame = None
@@ -24,8 +35,8 @@ def dfs(search: Search) -> None:
             s, si, depth, successors, _ = frame
             search.depth = max(search.depth, depth)
             if successors is None:
-                if opts.max_depth and depth >= opts.max_depth:
-                    search.result.partial = f"stopped at --max-depth {opts.max_depth}"
+                if bound and depth >= bound:
+                    search.result.partial = f"stopped at --max-depth {bound}"
                     stack.pop()
                     continue
                 expanding(s, search.fps[si] if differs is None else None)
@@ -50,7 +61,15 @@ def dfs(search: Search) -> None:
             elif fp not in search.seen:
                 idx = search.store(fp, si)
                 search.new[ai] += 1
+                if bound:
+                    index[fp] = idx
+                    depths.append(depth + 1)
                 search.check_state(si, ai, args, t)
+                stack.append([t, idx, depth + 1, None, 0])
+            elif bound and depth + 1 < depths[index[fp]]:  # reached again closer to the root: explore it again
+                idx = index[fp]
+                depths[idx] = depth + 1
+                search.parents[idx] = si  # depths fall along parent links, so the links stay a tree
                 stack.append([t, idx, depth + 1, None, 0])
             if c.transitions and (fp != search.fps[si] or (differs is not None and differs(s, t))):
                 search.check_step(si, ai, args, s, t)  # stuttering steps satisfy [][A]_vars

@@ -7,7 +7,9 @@ import pytest
 from brute import reachable
 from rich_values import Ping as PingRec
 from rich_values import Pong as PongRec
-from soundness import Counters, Flags, MapOrders, NaNState, PingPong, PingPongRecords, Termination, Walk
+from soundness import (
+    Asymmetric, Counters, Diamond, Flags, MapOrders, NaNState, PingPong, PingPongRecords, Termination, Walk,
+)
 
 from checker import Bag, FrozenMap, ModelError, check, ids
 from checker.canonical import encode
@@ -130,6 +132,24 @@ def test_termination_detection_pinned():
     assert check(Termination(), symmetry=True).stats.distinct == 165
 
 
+def test_the_trace_shows_the_step_that_breaks_a_transition_property():
+    """Under symmetry p1's step reaches p2's orbit first; the trace must show p2's step, which breaks it."""
+    r = check(Asymmetric(), symmetry=True)
+    v = r.violation("P2StaysPut")
+    assert v.length == 1 and v.trace[1].args == {"i": "p2"}
+    assert v.trace[1].state["p2"] == 1
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_dfs_re_expands_a_state_reached_again_closer_to_the_root(exact):
+    assert check(Diamond()).violation("Good").length == 3  # BFS: s, x, y, bad
+    r = check(Diamond(), strategy="dfs", max_depth=5, exact=exact)
+    assert r.verdict == "violation" and r.violation("Good").length == 3
+    assert [s.state for s in r.violation("Good").trace] == ["s", "x", "y", "bad"]
+    assert check(Diamond(), strategy="dfs", max_depth=4).verdict == "violation"
+    assert check(Diamond(), strategy="dfs", max_depth=3).verdict == "partial"
+
+
 def test_exhaustive_small_domains_have_no_colliding_fingerprints():
     """The issue's examples: every 4-tuple over -3..4, every set over -3..8 (CPython's hash: 1,695 and 1,024 collide)."""
     from checker.fingerprint import fingerprint
@@ -148,3 +168,26 @@ def test_exact_and_fingerprints_agree_on_the_bundled_models():
         a, b = check(model, **kw), check(model, exact=True, **kw)
         assert (a.stats.distinct, a.stats.generated, a.stats.depth, a.verdict) == (b.stats.distinct, b.stats.generated, b.stats.depth, b.verdict)
         assert b.stats.exact and b.stats.collision_probability == 0.0
+
+
+def test_a_trace_that_does_not_show_the_violation_is_never_printed(monkeypatch):
+    """Replay rejects a wrong last state, a step the model cannot take, a stutter; the run then says error."""
+    from checker.compiled import compile_model
+    from checker.trace import TraceError, verify
+    from models import DieHard
+
+    c = compile_model(DieHard())
+    trace = check(DieHard()).violation("NotSolved").trace
+    verify(c, trace, "invariant", "NotSolved")
+    with pytest.raises(TraceError, match="holds in its last state"):
+        verify(c, trace[:-1], "invariant", "NotSolved")
+    with pytest.raises(TraceError, match="does not lead"):
+        verify(c, [trace[0], trace[2]], "invariant", "NotSolved")
+    with pytest.raises(TraceError, match="not an initial state"):
+        verify(c, trace[1:], "invariant", "NotSolved")
+
+    import sys
+
+    monkeypatch.setattr(sys.modules["checker.check"], "rebuild", lambda search, parent, ai, args, t: trace[:-1])
+    r = check(DieHard())
+    assert r.verdict == "error" and not r.violations and "does not replay" in r.error

@@ -3,7 +3,7 @@
 from rich_values import PingD as Ping
 from rich_values import PongD as Pong
 
-from checker import Bag, FrozenMap, Model, action, derived, ids, invariant, record
+from checker import Bag, FrozenMap, Model, action, derived, ids, invariant, record, transition
 from checker.canonical import encode
 
 
@@ -224,3 +224,48 @@ class Termination(Model):
     def DetectionIsRight(self, s):
         """Termination is declared only when no node is active and no message is in flight."""
         return not s.detected or (not any(s.active.values()) and not s.inflight)
+
+
+class Asymmetric(Model):
+    """Two symmetric processes step up once; the property (declared asymmetric on purpose) is
+    broken only by p2's step, which symmetry stores under p1's equivalent state."""
+
+    symmetry = ("procs",)
+
+    def __init__(self):
+        self.procs = ("p1", "p2")
+
+    def init(self):
+        return FrozenMap.const(self.procs, 0)
+
+    @action(i="procs")
+    def Up(self, s, i):
+        """Process i steps up once."""
+        if s[i] == 0:
+            return s.set(i, 1)
+
+    @transition
+    def P2StaysPut(self, s, t):
+        """p2 never moves."""
+        return t["p2"] == s["p2"]
+
+
+class Diamond(Model):
+    """A long way and a short way to x; the bad state lies two steps past x (depth 4 by the short way)."""
+
+    edges = {"s": ("a1", "x"), "a1": ("a2",), "a2": ("a3",), "a3": ("x",), "x": ("y",), "y": ("bad",), "bad": ()}
+
+    def init(self):
+        return "s"
+
+    @action(k=(0, 1))
+    def Go(self, s, k):
+        """Follow the k-th edge out of s."""
+        out = self.edges[s]
+        if k < len(out):
+            return out[k]
+
+    @invariant
+    def Good(self, s):
+        """The bad state is never reached."""
+        return s != "bad"
