@@ -148,7 +148,7 @@ class Compiled:
             if ids is None or isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
                 raise ModelError(f"{type(self.model).__name__}.symmetry names {attr!r}, which is not a collection of ids")
             groups.append(check_ids(type(self.model).__name__, attr, tuple(ids), groups))
-        perms = [permuter(m) for m in id_permutations(groups)]
+        perms = [permuter(m, key) for m in id_permutations(groups)]
         if perms:
             self.orbit = len(perms) + 1
             return orbit_fingerprint(perms, self.view, key)
