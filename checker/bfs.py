@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from .compiled import MULTI
 from .derived import expanding
 from .search import Search, Stop
 
 __all__ = ["bfs"]
+
+TICK = 0.05  # seconds between two looks at the limits
 
 
 def bfs(search: Search) -> None:
@@ -57,6 +61,8 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     deadlock = search.opts.deadlock
     stored = base + len(level)
     generated = search.generated
+    clock = time.monotonic
+    next_tick = 0.0
     nxt = []
     nxt_append = nxt.append
     s = None
@@ -65,9 +71,6 @@ def _expand_level(search: Search, level: list, base: int) -> list:
         for k, s in enumerate(level):
             si = base + k
             sfp = fps[si]
-            if not k & 511:
-                search.generated = generated
-                search.tick()
             before = generated
             expanding(s, sfp if known else None)
             if step_checks:
@@ -76,6 +79,10 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                 transitions = ()
             for ai, fn, static, dynamic in calls:
                 for args in static if dynamic is None else dynamic(s):
+                    if clock() >= next_tick:  # the limits and progress, a few times a second
+                        next_tick = clock() + TICK
+                        search.generated = generated
+                        search.tick()
                     r = fn(s, *args)
                     if r is None:
                         continue

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import gc
+import resource
 import sys
+import time
+from itertools import islice
 
 from .bfs import bfs
-from .compiled import compile_model
+from .compiled import MAX_INITS, TooManyInits, compile_model
 from .derived import expanding
 from .dfs import dfs
-from .model import Model
+from .fingerprint import fresh_fingerprint
+from .model import Model, ModelError
 from .result import Result, Violation
 from .search import Options, Search, Stop
 from .trace import TraceError, diagnose, rebuild, verify
@@ -31,19 +35,29 @@ def check(
     max_states: int | None = None,
     max_depth: int | None = None,
     time_limit: float | None = None,
+    memory: int | None = None,
     progress: bool = False,
 ) -> Result:
     """Explore every reachable state of model and check its properties.
 
     ``symmetry=True`` stores one state per orbit of the ids the model declares interchangeable;
     ``exact=True`` stores whole states (their canonical encodings) instead of 64-bit fingerprints.
+    ``time_limit`` (seconds) and ``memory`` (bytes of peak resident memory) end the run early, as
+    ``max_states`` and ``max_depth`` do: the result is then marked partial.
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
-    compiled = compile_model(model, properties, symmetry, exact)
-    opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress)
+    deadline = time.monotonic() + time_limit if time_limit else None
+    try:
+        compiled = compile_model(model, properties, symmetry, exact, deadline, max_states or MAX_INITS)
+    except TooManyInits as cut:
+        if not (cut.by_time or max_states):
+            raise ModelError(f"{cut}: is it endless? (--max-states bounds it)") from None
+        return _cut_short(model, strategy, str(cut))
+    _probe_mutation(compiled, deadline)
+    opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress, memory)
     search = Search(compiled, opts, strategy)
     result = search.result
     result.properties = compiled.properties
@@ -56,8 +70,13 @@ def check(
         complete = not result.partial
     except Stop:
         pass
-    except KeyboardInterrupt:
-        result.partial = "interrupted (Ctrl-C)"
+    except KeyboardInterrupt as stop:
+        result.partial = f"interrupted ({'SIGTERM' if str(stop) == 'SIGTERM' else 'Ctrl-C'})"
+    except MemoryError:
+        search.expanding = None
+        result.partial = "out of memory: bound the run (--max-states, --max-depth, --memory) or use --dfs"
+    except SystemExit as exc:  # sys.exit() inside the model: an error of the model, not the end of the run
+        _record_error(search, _Exited(f"called sys.exit({exc.code!r})"))
     except Exception as exc:
         _record_error(search, exc)
     finally:
@@ -67,6 +86,46 @@ def check(
             gc.enable()
     search.finish()
     _collect(search, complete)
+    return result
+
+
+PROBED = 4  # initial states on which every action is first run to see that it leaves its input alone
+
+
+def _probe_mutation(c, deadline: float | None) -> None:
+    """Run every action on the first initial states and check that none changes the state it is given.
+
+    The checker's value types cannot change; a model that reaches into one (a Bag's counts, a frozen
+    dataclass forced with object.__setattr__) would otherwise be taken for a stutter or corrupt states
+    already stored. A model error here is left for the search to diagnose.
+    """
+    for s in c.inits[:PROBED]:
+        try:
+            before = fresh_fingerprint(s)
+            for ai, fn, static, dynamic in c.calls:
+                for args in islice(c.arg_tuples(static, dynamic, s), PROBED):
+                    if deadline is not None and time.monotonic() >= deadline:
+                        return
+                    fn(s, *args)
+                    if fresh_fingerprint(s) != before:
+                        raise ModelError(f"{c.name}: action {c.label(ai, args)} changed the state it was given; "
+                                         "states must never change: return a new state")
+        except ModelError:
+            raise
+        except Exception:
+            return
+
+
+class _Exited(Exception):
+    """The model called sys.exit()."""
+
+
+def _cut_short(model: Model, strategy: str, why: str) -> Result:
+    """The result of a run stopped before its first state was stored."""
+    result = Result(model.describe(), strategy)
+    result.partial = f"stopped: {why}"
+    result.verdict = "partial"
+    result.stats.peak_memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return result
 
 
@@ -115,7 +174,7 @@ def _collect(search: Search, complete: bool) -> None:
             _verified(c, trace, "reachable", name)
             result.witnesses.append(Violation(name, "reachable", docs.get(name, ""), trace))
     except TraceError as e:
-        result.error = f"{c.name}: internal error, no trace shown: {e}"
+        result.error = f"{c.name}: no trace can be shown: {e}"
     if complete:
         for name, _ in search.pending_reachables:
             result.violations.append(Violation(name, "reachable", docs.get(name, ""), []))

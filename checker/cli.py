@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
+import signal
 import sys
 import traceback
 from pathlib import Path
 
 from .check import check
 from .compiled import compile_model
+from .files import WriteError, guard_stdout
 from .fingerprint import reexec_with_stable_hashing
 from .jsonout import result_json, write_json
 from .model import ModelError
@@ -19,6 +20,7 @@ from .render import NO_DOT, load_result, saved_model, saved_violations, write_ch
 from .render_graph import MAX_STATES, TooManyStates, state_graph
 from .render_html import write_report
 from .report import format_result
+from .result import EXIT_ERROR, EXIT_INCOMPLETE
 
 __all__ = ["main"]
 
@@ -49,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--continue", dest="keep_going", action="store_true", help="collect one shortest trace per violated property")
     c.add_argument("--max-states", type=_positive, metavar="N", help="stop after N distinct states")
     c.add_argument("--max-depth", type=_positive, metavar="N", help="explore at most N levels")
-    c.add_argument("--time-limit", type=float, metavar="S", help="stop after S seconds")
+    c.add_argument("--time-limit", type=_seconds, metavar="S", help="stop after S seconds")
+    c.add_argument("--memory", type=_megabytes, metavar="MB", help="stop when the process has used MB megabytes")
     c.add_argument("--json", metavar="FILE", help="write the result as JSON (schema: docs/json.md)")
     _picture_arguments(c)
     c.add_argument("--quiet", action="store_true", help="no progress lines, no coverage table")
@@ -97,7 +100,39 @@ def _positive(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> float:
+    return _finite(text, "seconds")
+
+
+def _megabytes(text: str) -> int:
+    return int(_finite(text, "megabytes") * 2**20)
+
+
+def _finite(text: str, unit: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of {unit}, got {text!r}") from None
+    if not (0 < x < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number of {unit}, got {text!r}")
+    return x
+
+
+def _outputs(args) -> None:
+    """Refuse output paths that are empty or that two outputs share."""
+    named = [(opt, getattr(args, dest, None)) for opt, dest in (("--json", "json"), ("--report", "report"), ("--render", "render"))]
+    for opt, path in named:
+        if path is not None and not path.strip():
+            raise UsageError(f"{opt}: give a file name")
+    paths = [(opt, Path(path).resolve()) for opt, path in named if path]
+    for i, (opt, path) in enumerate(paths):
+        for other, same in paths[i + 1:]:
+            if path == same:
+                raise UsageError(f"{opt} and {other} name the same path, {path}: one would overwrite the other")
+
+
 def cmd_check(args) -> int:
+    _outputs(args)
     model = build(load_class(args.model), args.constants, args.variant)
     result = check(
         model,
@@ -110,6 +145,7 @@ def cmd_check(args) -> int:
         max_states=args.max_states,
         max_depth=args.max_depth,
         time_limit=args.time_limit,
+        memory=args.memory,
         progress=not args.quiet,
     )
     if args.json:
@@ -120,14 +156,12 @@ def cmd_check(args) -> int:
         if args.debug and result.exception is not None:
             traceback.print_exception(result.exception)
         print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
-    try:
-        print(format_result(result, with_coverage=not args.quiet), flush=True)
-    except BrokenPipeError:  # 'concord check ... | head': the verdict still sets the exit code
-        sys.stdout = open(os.devnull, "w")
+    print(format_result(result, with_coverage=not args.quiet), flush=True)
     return result.exit_code
 
 
 def cmd_render(args) -> int:
+    _outputs(args)
     if not (args.render or args.report):
         raise UsageError("nothing to write: give --out DIR and/or --report FILE.html")
     data = load_result(args.result)
@@ -165,8 +199,10 @@ def _written(write):
     """What write returns; a file it cannot write is a one-line error."""
     try:
         return write()
+    except WriteError:
+        raise
     except OSError as e:
-        raise UsageError(f"cannot write {e.filename}: {e.strerror}") from None
+        raise WriteError(e.errno, f"cannot write {e.filename or 'a file'}: {e.strerror or e}") from None
 
 
 def _announce(what: str, written: list[Path]) -> None:
@@ -223,32 +259,69 @@ def _domain_name(d) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``concord`` and ``python -m checker``; returns the exit code."""
+    """Entry point of ``concord`` and ``python -m checker``; returns the exit code.
+
+    One error path for every subcommand: a usage or model error, unreadable input, running out of
+    memory or an unexpected exception is one line on stderr and exit 2 (``--debug`` adds the
+    traceback); Ctrl-C and SIGTERM are interrupts (exit 3, after whatever report the subcommand
+    could still give); a closed standard output never changes the exit code.
+    """
     if argv is None:
         reexec_with_stable_hashing()
         argv = sys.argv[1:]
     debug = "--debug" in argv
+    out = guard_stdout()
+    previous = _terminate_as_interrupt()
     try:
-        if argv and argv[0] in DELEGATED:
-            module = __import__(DELEGATED[argv[0]][0], fromlist=["main"])
-            return module.main([a for a in argv[1:] if a != "--debug"])
-        args = _parser().parse_args(argv)
-        args.debug = debug
-        if args.command is None:
-            _parser().print_help()
-            return 2
-        commands = {"check": cmd_check, "list": cmd_list, "show": cmd_show, "render": cmd_render, "graph": cmd_graph}
-        return commands[args.command](args)
-    except (UsageError, ModelError) as e:
-        if debug:
-            traceback.print_exc()
-        print(f"concord: error: {e}", file=sys.stderr)
-        return 2
+        code = _dispatch(argv, debug)
     except KeyboardInterrupt:
-        print("concord: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+        code = _fail("interrupted", debug, prefix="concord: ", exit_code=EXIT_INCOMPLETE)
+    except (UsageError, ModelError, WriteError) as e:
+        code = _fail(str(e), debug)
+    except MemoryError:
+        code = _fail("out of memory: bound the run (--max-states, --max-depth) or use --dfs", debug)
+    except RecursionError:
+        code = _fail("input or state nested too deeply (Python's recursion limit)", debug)
+    except Exception as e:  # a bug of ours: still one line, the traceback with --debug
+        code = _fail(f"internal error: {type(e).__name__}: {e}", debug)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    out.flush()
+    if out.failure is not None:
+        code = _fail(f"cannot write standard output: {out.failure.strerror or out.failure}", debug)
+    return code
+
+
+def _dispatch(argv: list[str], debug: bool) -> int:
+    if argv and argv[0] in DELEGATED:
+        module = __import__(DELEGATED[argv[0]][0], fromlist=["main"])
+        return module.main([a for a in argv[1:] if a != "--debug"])
+    args = _parser().parse_args(argv)
+    args.debug = debug
+    if args.command is None:
+        _parser().print_help()
+        return EXIT_ERROR
+    commands = {"check": cmd_check, "list": cmd_list, "show": cmd_show, "render": cmd_render, "graph": cmd_graph}
+    return commands[args.command](args)
+
+
+def _fail(message: str, debug: bool, prefix: str = "concord: error: ", exit_code: int = EXIT_ERROR) -> int:
+    if debug and sys.exc_info()[0] is not None:
+        traceback.print_exc()
+    print(f"{prefix}{message.splitlines()[0] if message else ''}", file=sys.stderr, flush=True)
+    return exit_code
+
+
+def _terminate_as_interrupt():
+    """SIGTERM is handled as Ctrl-C is: the run stops and reports what it found, marked partial."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt("SIGTERM")
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (tests calling main directly)
+        return signal.getsignal(signal.SIGTERM)
 
 
 def run() -> None:

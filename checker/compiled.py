@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable
 from functools import partial
 from itertools import product
@@ -13,9 +15,20 @@ from .fingerprint import fingerprint
 from .model import Action, Model, ModelError, Property
 from .symmetry import check_ids, id_permutations, orbit_fingerprint, permuter
 
-__all__ = ["Compiled", "compile_model", "Step"]
+__all__ = ["Compiled", "compile_model", "Step", "TooManyInits", "MAX_INITS"]
 
 MULTI = (list, GeneratorType)  # several successors; any other value is one state
+MAX_INITS = 1_000_000  # initial states taken from init before it is judged endless (check: --max-states)
+MAX_RENAMINGS = 40_320  # symmetry renamings per state (8 interchangeable ids)
+MEMO_BUDGET = 1 << 20  # renamed parts remembered by symmetry, shared among the renamings
+
+
+class TooManyInits(Exception):
+    """init gives more initial states than the run may take (by_time: it was still giving them at the deadline)."""
+
+    def __init__(self, message: str, by_time: bool = False):
+        super().__init__(message)
+        self.by_time = by_time
 
 
 class Step:
@@ -50,7 +63,8 @@ def _short(v) -> str:
 class Compiled:
     """Everything the engine needs from one model instance, resolved once before the search."""
 
-    def __init__(self, model: Model, properties: list[str] | None = None, symmetry: bool = False, exact: bool = False):
+    def __init__(self, model: Model, properties: list[str] | None = None, symmetry: bool = False, exact: bool = False,
+                 deadline: float | None = None, max_inits: int = MAX_INITS):
         cls = type(model)
         self.model = model
         self.name = model.describe()
@@ -88,6 +102,7 @@ class Compiled:
         self.reachables = [(p.name, p.bind(model)) for p in props if p.kind == "reachable"]
         self.initial_checks = []  # (name, predicate) pairs checked on initial states only
         self.kinds = {p.name: p.kind for p in props}
+        self.violable = sum(p.kind != "reachable" for p in props)  # properties a trace can break
         for p in props:
             if p.kind == "refinement":
                 refinement = p.checker_for(model, self.identity)
@@ -105,7 +120,7 @@ class Compiled:
         # it never does, the fingerprint being the state's identity); stuttering steps are not checked.
         identity = self.identity
         self.differs = None if self.fingerprint is identity else (lambda s, t: identity(s) != identity(t))
-        self.inits = self._init_states()
+        self.inits = self._init_states(deadline, max_inits)
         self.state_types = frozenset(type(s) for s in self.inits)
 
     # -- definition checks ------------------------------------------------------------------
@@ -125,14 +140,27 @@ class Compiled:
             return tuple(domain)
         raise ModelError(f"{where}: domain {domain!r} is not a collection or a function of the state")
 
-    def _init_states(self) -> list:
+    def _init_states(self, deadline: float | None, most: int) -> list:
+        """The initial states, at most ``most`` of them, by ``deadline`` (time.monotonic) if one is given."""
+        name = type(self.model).__name__
         try:
             got = self.model.init()
+            if type(got) not in MULTI:
+                states = [got]
+            else:
+                states = []
+                for s in got:
+                    states.append(s)
+                    if len(states) > most:
+                        raise TooManyInits(f"{name}.init gives more than {most:,} initial states")
+                    if deadline is not None and not len(states) & 255 and time.monotonic() >= deadline:
+                        raise TooManyInits(f"{name}.init was still giving initial states at the time limit", by_time=True)
+        except (TooManyInits, KeyboardInterrupt, MemoryError):
+            raise
         except Exception as e:
-            raise ModelError(f"{type(self.model).__name__}.init raised {type(e).__name__}: {e}") from e
-        states = list(got) if type(got) in MULTI else [got]
+            raise ModelError(f"{name}.init raised {type(e).__name__}: {e}") from e
         if not states or any(s is None for s in states):
-            raise ModelError(f"{type(self.model).__name__}.init returned no state")
+            raise ModelError(f"{name}.init returned no state")
         for s in states:
             try:
                 self.fingerprint(s)
@@ -148,7 +176,13 @@ class Compiled:
             if ids is None or isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
                 raise ModelError(f"{type(self.model).__name__}.symmetry names {attr!r}, which is not a collection of ids")
             groups.append(check_ids(type(self.model).__name__, attr, tuple(ids), groups))
-        perms = [permuter(m, key) for m in id_permutations(groups)]
+        renamings = math.prod(math.factorial(len(g)) for g in groups)
+        if renamings > MAX_RENAMINGS:
+            raise ModelError(
+                f"{type(self.model).__name__}.symmetry: {' x '.join(f'{len(g)}!' for g in groups)} = {renamings:,} renamings "
+                f"of every state; at most {MAX_RENAMINGS:,} are supported: check without --symmetry, or with fewer ids"
+            )
+        perms = [permuter(m, key, MEMO_BUDGET // renamings) for m in id_permutations(groups)]
         if perms:
             self.orbit = len(perms) + 1
             return orbit_fingerprint(perms, self.view, key)
@@ -235,12 +269,14 @@ def _sorted(values) -> list:
         return sorted(values, key=repr)
 
 
-def compile_model(model: Model, properties: list[str] | None = None, symmetry: bool = False, exact: bool = False) -> Compiled:
+def compile_model(model: Model, properties: list[str] | None = None, symmetry: bool = False, exact: bool = False,
+                  deadline: float | None = None, max_inits: int = MAX_INITS) -> Compiled:
     """Bind a model instance, raising ModelError for anything malformed.
 
     properties: names to check (None: all of them). symmetry: reduce by the model's declared
     interchangeable ids. exact: identify states by their whole encoding instead of a fingerprint.
+    deadline, max_inits: bounds on computing the initial states (TooManyInits beyond them).
     """
     if not isinstance(model, Model):
         raise ModelError(f"{model!r} is not a concord Model instance")
-    return Compiled(model, properties, symmetry, exact)
+    return Compiled(model, properties, symmetry, exact, deadline, max_inits)

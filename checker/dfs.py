@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from array import array
 
+from .bfs import TICK
 from .derived import expanding
 from .search import Search, Stop
 
@@ -27,7 +29,8 @@ def dfs(search: Search) -> None:
     # frames: [state, index, depth, successor iterator, successors seen]; the first initial state on top
     stack = [[t, idx, 1, None, 0] for t, idx in reversed(roots)]
     differs = c.differs
-    count = 0
+    clock = time.monotonic
+    next_tick = 0.0
     frame = None
     try:
         while stack:
@@ -51,8 +54,8 @@ def dfs(search: Search) -> None:
             frame[4] += 1
             search.generated += 1
             search.fired[ai] += 1
-            count += 1
-            if not count & 511:
+            if clock() >= next_tick:  # the limits and progress, a few times a second
+                next_tick = clock() + TICK
                 search.queue = len(stack)
                 search.tick()
             fp = c.fingerprint(t)

@@ -25,7 +25,8 @@ from .canonical import (
     NOMINAL_SET, NOMINAL_TUPLE, NONE, PAIR, RECORD, STR, TUPLE, described, float_bits, int_bytes, str_bytes,
 )
 
-__all__ = ["fingerprint", "fingerprint_py", "native", "collision_probability", "stable_hashing", "STABLE_SEED"]
+__all__ = ["fingerprint", "fresh_fingerprint", "fingerprint_py", "native", "collision_probability", "stable_hashing",
+           "STABLE_SEED"]
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -138,6 +139,15 @@ def _native():
 
 native = _native()  # the compiled fingerprint, or None when the extension was not built
 fingerprint = native or fingerprint_py
+
+
+def fresh_fingerprint(x) -> int:
+    """The fingerprint of x computed afresh, nothing remembered (to see whether x has changed)."""
+    if native is not None:
+        from . import _fingerprint
+
+        _fingerprint.clear()
+    return fingerprint(x)
 
 
 # -- determinism of everything else ---------------------------------------------------------------

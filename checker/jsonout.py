@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 from .compiled import Step
+from .files import write_atomic
 from .result import Result, Violation
 from .values import Bag, FrozenMap
 
-__all__ = ["result_json", "state_json", "write_json", "SCHEMA_VERSION"]
+__all__ = ["result_json", "state_json", "write_json", "result_problem", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 
@@ -65,6 +66,54 @@ def result_json(result: Result) -> dict:
 
 
 def write_json(result: Result, path: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(result_json(result), f, indent=2)
-        f.write("\n")
+    """The result as JSON in path, written whole or not at all."""
+    write_atomic(path, json.dumps(result_json(result), indent=2) + "\n")
+
+
+# -- reading one back: the shape docs/json.md promises, checked before anything uses it ----------
+
+_NUMBER = (int, float)
+_STATS = {"distinct": int, "generated": int, "depth": int, "queue": int, "seconds": _NUMBER,
+          "states_per_second": _NUMBER, "peak_memory": int, "bytes_per_state": _NUMBER, "collision_probability": _NUMBER}
+_VIOLATION = {"property": str, "kind": str, "doc": str, "length": int, "trace": list}
+_STEP = {"action": (str, type(None)), "name": (str, type(None)), "args": dict}
+_QUORUM = {"verdict": str, "requirement": str, "violated": (str, type(None)), "witness": (list, type(None)),
+           "n": (int, type(None)), "servers": list, "ms": _NUMBER}
+
+
+def result_problem(data) -> str | None:
+    """What makes data not a result that ``concord check --json`` writes (None: nothing)."""
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
+        return "not a concord result (concord check --json FILE writes one)"
+    for key, kind in (("model", str), ("strategy", str), ("verdict", str), ("stats", dict), ("coverage", dict),
+                      ("properties", list), ("violations", list)):
+        if not isinstance(data.get(key), kind):
+            return f"its {key!r} is missing or not a {kind.__name__}"
+    for key in ("partial", "error"):
+        if not isinstance(data.get(key), (str, type(None))):
+            return f"its {key!r} is not text"
+    if data["verdict"] not in ("ok", "violation", "partial", "error"):
+        return f"its verdict {data['verdict'][:40]!r} is none of ok, violation, partial, error"
+    problem = _fields("stats", data["stats"], _STATS)
+    for name, c in data["coverage"].items():
+        problem = problem or _fields(f"coverage {name!r}", c, {"fired": int, "distinct": int})
+    for p in data["properties"]:
+        problem = problem or _fields("a property", p, {"name": str, "kind": str, "doc": str, "violated": bool})
+    for key in ("violations", "witnesses"):
+        for v in data.get(key, []):
+            problem = problem or _fields(f"one of its {key}", v, _VIOLATION)
+            for step in v.get("trace", []) if isinstance(v, dict) and isinstance(v.get("trace"), list) else ():
+                problem = problem or _fields(f"a step of {v['property']!r}", step, _STEP) or (
+                    None if "state" in step else f"a step of {v['property']!r} has no state")
+    for q in data.get("quorums", []):
+        problem = problem or _fields("a quorum verdict", q, _QUORUM)
+    return problem
+
+
+def _fields(what: str, value, kinds: dict) -> str | None:
+    if not isinstance(value, dict):
+        return f"{what} is not an object"
+    for key, kind in kinds.items():
+        if not isinstance(value.get(key), kind) or (kind is int and isinstance(value.get(key), bool)):
+            return f"{what}: {key!r} is missing or of the wrong type"
+    return None

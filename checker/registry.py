@@ -77,14 +77,24 @@ def parse_constant(cls: type, assignment: str) -> tuple[str, object]:
         raise UsageError(f"--set takes NAME=VALUE, got {assignment!r}")
     if name not in constants:
         raise UsageError(f"{cls.__name__} has no constant {name!r}; it has: {', '.join(constants) or 'none'}")
+    text = text.strip()
+    if len(text) > MAX_CONSTANT:
+        raise UsageError(f"--set {name}: the value is {len(text):,} characters long; at most {MAX_CONSTANT:,}")
     try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
-        value = text.strip()
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):  # not a literal (or absurdly nested): a bare word
+        value = text
     default = constants[name]
     if default is not None and not _fits(value, default):
-        raise UsageError(f"--set {name}: expected {type(default).__name__} like {default!r}, got {text.strip()!r}")
+        raise UsageError(f"--set {name}: expected {type(default).__name__} like {default!r}, got {_short(text)}")
     return name, value
+
+
+MAX_CONSTANT = 10_000  # characters in one --set value
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 60 else f"{text[:57]!r}..."
 
 
 def _fits(value, default) -> bool:

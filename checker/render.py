@@ -12,7 +12,8 @@ import graphviz
 
 from .chart import Chart, chart
 from .compiled import Compiled, Step
-from .jsonout import state_json
+from .files import make_directory, write_atomic
+from .jsonout import result_problem, state_json
 from .model import Model
 from .registry import UsageError, build, bundled, load_class
 from .render_msc import sequence_chart
@@ -33,15 +34,15 @@ def violation_chart(compiled: Compiled, v: Violation) -> Chart:
 
 
 def write_picture(graph: graphviz.Digraph, base: Path, formats: tuple[str, ...] = ("svg",)) -> list[Path]:
-    """Write base.dot, and base.svg (or other formats) when Graphviz's dot is installed; return the files written."""
-    base.parent.mkdir(parents=True, exist_ok=True)
-    written = [base.with_name(base.name + ".dot")]
-    written[0].write_text(graph.source, encoding="utf-8")
+    """Write base.dot, and base.svg (or other formats) when Graphviz's dot is installed; return the files
+    written. Each file is written whole or not at all."""
+    make_directory(base.parent)
+    written = [write_atomic(base.with_name(base.name + ".dot"), graph.source)]
     if shutil.which("dot"):
         for fmt in formats:
-            written.append(base.with_name(f"{base.name}.{fmt}"))
-            written[-1].write_bytes(graph.pipe(format=fmt))
+            written.append(write_atomic(base.with_name(f"{base.name}.{fmt}"), graph.pipe(format=fmt)))
     return written
+
 
 
 def write_charts(compiled: Compiled, violations: list[Violation], directory: Path,
@@ -66,16 +67,23 @@ def svg_inline(graph: graphviz.Digraph) -> str:
 
 
 def load_result(path: str) -> dict:
-    """A result written by ``concord check --json``."""
+    """A result written by ``concord check --json``, its shape checked; anything else is a UsageError."""
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        with open(path, "rb") as f:
+            data = json.loads(f.read().decode("utf-8"))
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not text (UTF-8): not a concord result") from None
     except json.JSONDecodeError as e:
         raise UsageError(f"{path} is not JSON: {e}") from None
-    if not isinstance(data, dict) or data.get("schema") != 1 or "model" not in data:
-        raise UsageError(f"{path} is not a concord result (concord check --json FILE writes one)")
+    except (RecursionError, MemoryError):
+        raise UsageError(f"{path} is nested too deeply to be a concord result") from None
+    except ValueError as e:  # e.g. an integer beyond Python's digit limit
+        raise UsageError(f"{path} is not a concord result: {e}") from None
+    problem = result_problem(data)
+    if problem:
+        raise UsageError(f"{path}: {problem}")
     return data
 
 

@@ -9,7 +9,9 @@ import graphviz
 from .check import check
 from .compiled import Compiled
 from .diff import fields, fmt
+from .model import ModelError
 from .render_msc import BOLD, FONT, RED
+from .trace import diagnose
 
 __all__ = ["state_graph", "TooManyStates", "MAX_STATES"]
 
@@ -27,7 +29,10 @@ def state_graph(compiled: Compiled, max_states: int = MAX_STATES) -> graphviz.Di
     that break a transition property are red, and the first counterexample the checker reports is bold."""
     states, edges, outside = _explore(compiled, max_states)
     index = {compiled.fingerprint(s): i for i, s in enumerate(states)}
-    violations = check(compiled.model, properties=[p.name for p in compiled.properties]).violations
+    result = check(compiled.model, properties=[p.name for p in compiled.properties])
+    if result.error:
+        raise ModelError(result.error.splitlines()[0])
+    violations = result.violations
     trace = [index[compiled.fingerprint(step.state)] for step in violations[0].trace] if violations else []
     title = f"{compiled.name}: {len(states)} states" + (f", {len(outside)} beyond the constraint (dashed)" if outside else "")
     title += f"; bold: {violations[0].property} violated" if trace else ""
@@ -52,7 +57,20 @@ def state_graph(compiled: Compiled, max_states: int = MAX_STATES) -> graphviz.Di
 
 
 def _explore(compiled: Compiled, max_states: int) -> tuple[list, dict, set]:
-    """Breadth-first: the distinct states, the labelled steps between them, and the states beyond the constraint."""
+    """Breadth-first: the distinct states, the labelled steps between them, and the states beyond the constraint.
+
+    An error inside the model, or a successor that is not a state, is a ModelError saying which action
+    on which state, as check says it."""
+    expanding = [None]
+    try:
+        return _breadth_first(compiled, max_states, expanding)
+    except TooManyStates:
+        raise
+    except Exception as e:
+        raise ModelError(f"{compiled.name}: {diagnose(compiled, expanding[0], e)}") from e
+
+
+def _breadth_first(compiled: Compiled, max_states: int, expanding: list) -> tuple[list, dict, set]:
     states: list = []
     index: dict = {}
     outside: set = set()
@@ -77,7 +95,10 @@ def _explore(compiled: Compiled, max_states: int) -> tuple[list, dict, set]:
     edges: dict = {}
     while queue:
         i = queue.popleft()
+        expanding[0] = states[i]
         for ai, args, t in compiled.successors(states[i]):
+            if type(t) not in compiled.state_types:
+                raise TypeError(f"bad successor of type {type(t).__name__}")
             j = visit(t)
             if j != i:
                 edges.setdefault((i, j), []).append(compiled.label(ai, args))

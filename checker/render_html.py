@@ -9,6 +9,7 @@ from pathlib import Path
 from .chart import message_lines, node_lanes, state_grid, value_lines
 from .compiled import Compiled, Step
 from .diff import fields, fmt
+from .files import make_directory, write_atomic
 from .render import NO_DOT, parse_description, svg_inline, violation_chart
 from .render_msc import sequence_chart
 from .result import Violation
@@ -37,9 +38,8 @@ pre { background: #f6f6f6; padding: .8em; overflow-x: auto; }
 
 def write_report(data: dict, compiled: Compiled, violations: list[Violation], path: Path) -> list[Path]:
     """Write the report of a result (its JSON form) with the traces of its violations; return [path]."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_html(data, compiled, violations), encoding="utf-8")
-    return [path]
+    make_directory(path.parent)
+    return [write_atomic(path, report_html(data, compiled, violations))]
 
 
 def report_html(data: dict, compiled: Compiled, violations: list[Violation]) -> str:
@@ -108,6 +108,7 @@ def _statistics(data: dict) -> list[str]:
             ["states per second", f"{st['states_per_second']:,.0f}"],
             ["peak memory", f"{st['peak_memory'] / 2**20:.0f} MiB"],
             ["bytes per stored state", f"{st['bytes_per_state']:.0f}"],
+            ["bytes per state in all", f"{st.get('memory_per_state', 0):,.0f}"],
             ["fingerprint collision probability",
              "none: states stored whole (--exact)" if st.get("exact") else f"{st['collision_probability']:.1E}"]]
     coverage = [[escape(name), f'<td class="num">{c["fired"]:,}</td>', f'<td class="num">{c["distinct"]:,}</td>',

@@ -6,17 +6,25 @@ from typing import Any
 
 from .compiled import Step
 
-__all__ = ["Result", "Stats", "Violation"]
+__all__ = ["Result", "Stats", "Violation", "EXIT_OK", "EXIT_VIOLATION", "EXIT_ERROR", "EXIT_INCOMPLETE"]
 
 VERDICTS = ("ok", "violation", "partial", "error")
+
+# The exit codes of every concord command (README, "Exit codes").
+EXIT_OK = 0  # complete, nothing violated
+EXIT_VIOLATION = 1  # a violation (definite, even if the run was then cut short)
+EXIT_ERROR = 2  # bad usage or input, or an error inside the model: one line on stderr
+EXIT_INCOMPLETE = 3  # cut short (a limit, Ctrl-C, SIGTERM) with nothing violated so far
 
 
 class Stats:
     """TLC-style search statistics."""
 
-    __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes", "exact", "orbit")
+    __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes", "grown_memory",
+                 "exact", "orbit")
 
-    def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0, exact=False, orbit=1):
+    def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0,
+                 grown_memory=0, exact=False, orbit=1):
         self.distinct = distinct
         self.generated = generated
         self.depth = depth
@@ -24,6 +32,7 @@ class Stats:
         self.seconds = seconds
         self.peak_memory = peak_memory
         self.stored_bytes = stored_bytes
+        self.grown_memory = grown_memory  # how much the peak resident memory grew during the search
         self.exact = exact  # states stored whole (--exact): no collision is possible
         self.orbit = orbit  # renamings tried per state under symmetry (1 without)
 
@@ -36,6 +45,11 @@ class Stats:
     def bytes_per_state(self) -> float:
         """Bytes the search keeps per distinct state (fingerprint set and parent links)."""
         return self.stored_bytes / self.distinct if self.distinct else 0.0
+
+    @property
+    def memory_per_state(self) -> float:
+        """Bytes per distinct state of all the memory the search took: stored states, the frontier, caches."""
+        return self.grown_memory / self.distinct if self.distinct else 0.0
 
     @property
     def collision_probability(self) -> float:
@@ -54,6 +68,7 @@ class Stats:
             "states_per_second": round(self.states_per_second, 1),
             "peak_memory": self.peak_memory,
             "bytes_per_state": round(self.bytes_per_state, 1),
+            "memory_per_state": round(self.memory_per_state, 1),
             "collision_probability": self.collision_probability,
             "exact": self.exact,
         }
@@ -113,8 +128,8 @@ class Result:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing was violated (even if the search was partial), 1 for a violation, 2 for an error."""
-        return {"ok": 0, "partial": 0, "violation": 1, "error": 2}[self.verdict]
+        """0 complete and nothing violated, 1 a violation, 2 an error, 3 cut short with nothing violated."""
+        return {"ok": EXIT_OK, "violation": EXIT_VIOLATION, "error": EXIT_ERROR, "partial": EXIT_INCOMPLETE}[self.verdict]
 
     def __repr__(self):
         return f"Result({self.verdict}, distinct={self.stats.distinct}, violations={self.violations})"

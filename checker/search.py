@@ -20,14 +20,16 @@ class Stop(Exception):
 class Options:
     """How far and how to search."""
 
-    __slots__ = ("stop_at_first", "deadlock", "max_states", "max_depth", "time_limit", "progress")
+    __slots__ = ("stop_at_first", "deadlock", "max_states", "max_depth", "time_limit", "memory", "progress")
 
-    def __init__(self, stop_at_first=True, deadlock=False, max_states=None, max_depth=None, time_limit=None, progress=False):
+    def __init__(self, stop_at_first=True, deadlock=False, max_states=None, max_depth=None, time_limit=None,
+                 progress=False, memory=None):
         self.stop_at_first = stop_at_first
         self.deadlock = deadlock
         self.max_states = max_states
         self.max_depth = max_depth
-        self.time_limit = time_limit
+        self.time_limit = time_limit  # seconds
+        self.memory = memory  # bytes of peak resident memory
         self.progress = progress
 
 
@@ -56,6 +58,7 @@ class Search:
         self.outside: set[int] = set()  # fingerprints of checked states beyond the constraint
         self.expanding: tuple | None = None  # (index, state) being expanded when the model raised
         self.start = time.monotonic()
+        self.rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         self.next_report = self.start + 1.0
         self.deadline = self.start + options.time_limit if options.time_limit else None
 
@@ -63,12 +66,16 @@ class Search:
         """Store and check the initial states; returns the new ones with their indices."""
         c = self.c
         found = []
-        for t in c.inits:
+        for k, t in enumerate(c.inits):
+            if not k & 255:
+                self.tick()
             self.generated += 1
             fp = c.fingerprint(t)
             if c.constraint is not None and not c.constraint(t):
                 self.beyond(fp, -1, None, None, t)
             elif fp not in self.seen:
+                self.depth = 1  # as TLC: the level of the deepest state stored
+                self.queue = len(found) + 1
                 found.append((t, self.store(fp, -1)))
                 self.check_state(-1, None, None, t)
         return found
@@ -117,14 +124,20 @@ class Search:
         self.violated[name] = (kind, parent, ai, args, t)
         if self.opts.stop_at_first:
             raise Stop
+        if len(self.violated) == self.c.violable + bool(self.opts.deadlock) and not self.pending_reachables:
+            self.result.partial = "every property has its trace"  # --continue has nothing left to find
+            raise Stop
 
     # -- limits and progress ------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Called every few hundred states: time limit, and a progress line about once a second."""
+        """Called every few hundred action calls: the limits, and a progress line about once a second."""
         now = time.monotonic()
         if self.deadline and now >= self.deadline:
-            self.result.partial = f"stopped at --time-limit {self.opts.time_limit}s"
+            self.result.partial = f"stopped at --time-limit {self.opts.time_limit:g}s"
+            raise Stop
+        if self.opts.memory and resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 >= self.opts.memory:
+            self.result.partial = f"stopped at --memory {self.opts.memory / 2**20:,.0f} MB"
             raise Stop
         if self.opts.progress and now >= self.next_report:
             self.next_report = now + 1.0
@@ -154,6 +167,7 @@ class Search:
         st.queue = self.queue
         st.seconds = time.monotonic() - self.start
         st.peak_memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        st.grown_memory = max(st.peak_memory - self.rss_start, 0)
         st.stored_bytes = self.stored_bytes()
         st.exact = self.c.exact
         st.orbit = self.c.orbit

@@ -51,17 +51,19 @@ def id_permutations(groups: Sequence[Sequence]) -> list[dict]:
     return renamings
 
 
-MEMO_SIZE = 1 << 13  # per renaming; bigger measured no faster (TwoPhase, Paxos), and they multiply by renamings
+MEMO_SIZE = 1 << 13  # per renaming at most; bigger measured no faster (TwoPhase, Paxos)
 
 
-def permuter(mapping: dict, key: Callable) -> Callable:
+def permuter(mapping: dict, key: Callable, size: int = MEMO_SIZE) -> Callable:
     """A function that renames every id in a value according to mapping.
 
     Ids are matched by type and value (an id ``"n1"`` is renamed, an int or a bytes value never
     is). Renamed parts are remembered by their identity key (``key``: the fingerprint, or the
     exact encoding), not by Python's equality, which would take ``(True,)`` for ``(1,)``: most of
-    a state is renamed by one lookup, since states share most of their parts.
+    a state is renamed by one lookup, since states share most of their parts. At most ``size``
+    parts are remembered (bounded by MEMO_SIZE and at least 64), then the memo starts afresh.
     """
+    size = max(64, min(size, MEMO_SIZE))
     get = mapping.get
     id_types = frozenset(type(k) for k in mapping)
     memo: dict = {}  # key(part) -> renamed part
@@ -76,7 +78,7 @@ def permuter(mapping: dict, key: Callable) -> Callable:
         renamed = memo.get(k)
         if renamed is None:
             renamed = rename(x, cls)
-            if len(memo) >= MEMO_SIZE:
+            if len(memo) >= size:
                 memo.clear()
             memo[k] = renamed
         return renamed

@@ -133,16 +133,16 @@ def diagnose(c: Compiled, s, exc: BaseException) -> str:
     for ai, fn, static, dynamic in c.calls:
         name = c.actions[ai].name
         try:
-            arg_list = c.arg_tuples(static, dynamic, s)
-        except Exception as e:
-            return f"the parameter domains of action {name} raised {type(e).__name__}: {e}"
+            arg_list = list(c.arg_tuples(static, dynamic, s))
+        except (Exception, SystemExit) as e:
+            return f"the parameter domains of action {name} {_raised(e)}"
         for args in arg_list:
             label = c.label(ai, args)
             try:
                 r = fn(s, *args)
                 successors = list(r) if type(r) in MULTI else [] if r is None else [r]
-            except Exception as e:
-                return f"action {label} raised {type(e).__name__}: {e}"
+            except (Exception, SystemExit) as e:
+                return f"action {label} {_raised(e)}"
             for t in successors:
                 problem = _check_successor(c, s, f"the state after {label}", t, label)
                 if problem:
@@ -171,6 +171,13 @@ def _check_successor(c: Compiled, s, where: str, t, label: str | None = None) ->
     for what, pred, args in checks:
         try:
             pred(*args)
-        except Exception as e:
-            return f"{what} raised {type(e).__name__} on {where}: {e}"
+        except (Exception, SystemExit) as e:
+            return f"{what} {_raised(e, f' on {where}')}"
     return None
+
+
+def _raised(e: BaseException, where: str = "") -> str:
+    """``raised KeyError on the state after X: 'k'``, or ``called sys.exit(0)``, as diagnosis words."""
+    if isinstance(e, SystemExit):
+        return f"called sys.exit({e.code!r}){where}"
+    return f"raised {type(e).__name__}{where}: {e}"

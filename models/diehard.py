@@ -9,6 +9,8 @@ class DieHard(Model):
     """Fill, empty and pour between a 3-gallon and a 5-gallon jug (TLA+ DieHard)."""
 
     def __init__(self, small_capacity: int = 3, big_capacity: int = 5, goal: int = 4):
+        if small_capacity < 1 or big_capacity < 1 or goal < 0:
+            raise ValueError("capacities must be at least 1 gallon and the goal at least 0")
         self.small_capacity = small_capacity
         self.big_capacity = big_capacity
         self.goal = goal

@@ -29,6 +29,8 @@ class KVStore(Model):
     lanes = ("servers", "clients")
 
     def __init__(self, servers: int = 3, clients: int = 2, values: int = 2, max_term: int = 2, ops: int = 1):
+        if min(servers, clients, values, max_term, ops) < 1:
+            raise ValueError("servers, clients, values, max_term and ops must each be at least 1")
         self.servers = ids("s", servers)
         self.clients = ids("c", clients)
         self.values = ids("v", values)

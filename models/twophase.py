@@ -16,6 +16,8 @@ class TwoPhase(Model):
     lanes = ("RM",)
 
     def __init__(self, rms: int = 3):
+        if rms < 1:
+            raise ValueError("need at least one resource manager (rms >= 1)")
         self.RM = ids("r", rms)
 
     def init(self):

@@ -90,17 +90,20 @@ def test_model_errors_exit_2_naming_model_action_and_state(cls, message):
     assert message in p.stdout and f"{cls}()" in p.stdout and "Light(color='red')" in p.stdout
 
 
-def test_ctrl_c_gives_a_partial_report():
+@pytest.mark.parametrize("sig, said", [(signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")])
+def test_an_interrupt_gives_a_partial_report_and_exit_3(sig, said, tmp_path):
     env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    out_json = tmp_path / "r.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "checker", "check", "twophase", "--set", "rms=9", "--quiet"],
+        [sys.executable, "-m", "checker", "check", "twophase", "--set", "rms=9", "--quiet", "--json", str(out_json)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     time.sleep(3)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert "PARTIAL" in out and "interrupted (Ctrl-C)" in out and "distinct" in out
+    assert proc.returncode == 3, err
+    assert "PARTIAL" in out and f"interrupted ({said})" in out and "distinct" in out
+    assert json.loads(out_json.read_text())["verdict"] == "partial"
 
 
 def test_debug_shows_the_model_traceback():
@@ -110,7 +113,7 @@ def test_debug_shows_the_model_traceback():
 
 def test_progress_lines_on_stderr_during_long_runs():
     p = concord("check", "twophase", "--set", "rms=7", "--max-states", "150000")
-    assert p.returncode == 0 and "PARTIAL" in p.stdout
+    assert p.returncode == 3 and "PARTIAL" in p.stdout
     progress = [line for line in p.stderr.splitlines() if line.startswith("concord: ") and "states/s" in line]
     assert progress and "distinct" in progress[0] and "queue" in progress[0] and "depth" in progress[0]
     assert "states/s" not in concord("check", "twophase", "--set", "rms=7", "--max-states", "150000", "--quiet").stderr

@@ -97,15 +97,18 @@ def test_deadlock_is_found_only_when_asked():
 
 
 def test_continue_collects_one_shortest_trace_per_property():
-    r = check(Tokens(n=3, k=2), stop_at_first=False)
+    everything = check(Tokens(n=3, k=2), properties=[]).stats.distinct
+    r = check(Tokens(n=3, k=2), stop_at_first=False, deadlock=True)  # no deadlock: the whole space is searched
     assert [v.property for v in r.violations] == ["NobodyHoardsAll"]
     assert r.violation("NobodyHoardsAll").length == 2
-    assert r.stats.distinct == check(Tokens(n=3, k=2), properties=[]).stats.distinct
+    assert r.stats.distinct == everything and r.partial is None
+    r = check(Tokens(n=3, k=2), stop_at_first=False)  # once every property has its trace, nothing is left to find
+    assert r.verdict == "violation" and r.partial == "every property has its trace" and r.stats.distinct < everything
 
 
 def test_limits_give_partial_results():
     r = check(TwoPhase(rms=4), max_states=100)
-    assert r.verdict == "partial" and r.stats.distinct == 100 and "max-states" in r.partial and r.exit_code == 0
+    assert r.verdict == "partial" and r.stats.distinct == 100 and "max-states" in r.partial and r.exit_code == 3
     r = check(TwoPhase(rms=4), max_depth=3)
     assert r.verdict == "partial" and r.stats.depth == 3
     r = check(TwoPhase(rms=6), time_limit=0.05)

@@ -277,7 +277,9 @@ def test_report_draws_the_quorums_that_miss():
 
 
 def test_render_errors_are_one_line(tmp_path):
-    (tmp_path / "r.json").write_text('{"schema": 1, "model": "Nope(n=1)", "violations": []}')
+    concord("check", "diehard", "--quiet", "--json", str(tmp_path / "real.json"))
+    saved = json.loads((tmp_path / "real.json").read_text())
+    (tmp_path / "r.json").write_text(json.dumps(dict(saved, model="Nope(n=1)")))
     for args, message in [(["render", str(tmp_path / "r.json")], "nothing to write"),
                           (["render", str(tmp_path / "r.json"), "--out", str(tmp_path)], "Nope is not a bundled model"),
                           (["render", str(tmp_path / "none.json"), "--out", str(tmp_path)], "cannot read"),
