@@ -1,6 +1,9 @@
 """Benchmarks: each bundled model at a benchmark scope, in its own process (states/s, bytes/state).
 
 Run: python benchmarks/run.py [NAME ...]
+
+B/state is what the search keeps per stored state (fingerprint set and parent links); B/state all is
+the growth of the peak resident memory per distinct state (the BFS frontier and caches included).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ r = run(bundled()[name](**consts), **opts)
 st = r.stats
 print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st.generated, "depth": st.depth,
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
-                  "bytes_per_state": st.bytes_per_state}))
+                  "bytes_per_state": st.bytes_per_state, "memory_per_state": st.memory_per_state}))
 """
 
 
@@ -47,13 +50,14 @@ def run_case(model: str, consts: dict, opts: dict) -> dict:
 
 
 def main(names: list[str]) -> None:
-    print(f"{'case':<14} {'verdict':<9} {'distinct':>10} {'generated':>11} {'depth':>5} {'seconds':>8} {'gen/s':>9} {'peak RSS':>9} {'B/state':>8}")
+    print(f"{'case':<14} {'verdict':<9} {'distinct':>10} {'generated':>11} {'depth':>5} {'seconds':>8} {'gen/s':>9} "
+          f"{'peak RSS':>9} {'B/state':>8} {'B/state all':>11}")
     for name in names or CASES:
         model, consts, opts = CASES[name]
         r = run_case(model, consts, opts)
         print(
             f"{name:<14} {r['verdict']:<9} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} {r['seconds']:>8.2f} "
-            f"{r['rate']:>9,.0f} {r['rss'] / 2**20:>7.0f}MB {r['bytes_per_state']:>8.0f}",
+            f"{r['rate']:>9,.0f} {r['rss'] / 2**20:>7.0f}MB {r['bytes_per_state']:>8.0f} {r['memory_per_state']:>11,.0f}",
             flush=True,
         )
 
