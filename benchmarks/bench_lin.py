@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -83,7 +88,54 @@ def run(label: str, history: History, model: str, consistency: str = "linearizab
           flush=True)
 
 
+def write_edn(path: Path, count: int, clients: int, seed: int) -> None:
+    """A sequential Jepsen EDN history (each operation completes before the next is invoked) of `count`
+    operations by `clients` clients in turn on one correct register, written line by line."""
+    rng = random.Random(seed)
+    value = None
+    with path.open("w", encoding="utf-8") as out:
+        for index in range(count):
+            process = index % clients
+            f = rng.choice(["read", "write", "write", "cas"])
+            if f == "write":
+                new = rng.randrange(5)
+                shown, effect, value = new, new, new
+            elif f == "cas":
+                expected, new = rng.randrange(5), rng.randrange(5)
+                shown, effect = f"[{expected} {new}]", "ok" if expected == value else "fail"
+                value = new if expected == value else value
+            else:
+                shown, effect = "nil", value
+            out.write(f"{{:type :invoke, :f :{f}, :value {shown if f != 'read' else 'nil'}, :process {process}}}\n")
+            kind = ":fail" if effect == "fail" else ":ok"
+            result = "nil" if value is None and f == "read" else (value if f == "read" else shown)
+            out.write(f"{{:type {kind}, :f :{f}, :value {result}, :process {process}}}\n")
+
+
+def big(count: int, clients: int) -> None:
+    """Time `concord lin` on one long sequential history, in a fresh process: seconds and peak RSS."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "history.edn"
+        write_edn(path, count, clients, seed=count)
+        size = path.stat().st_size
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "checker", "lin", str(path)], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "PYTHONHASHSEED": "0"})
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    verdict = done.stdout.splitlines()[0] if done.stdout else done.stderr.strip()
+    print(f"{count:,} operations, {clients} clients, sequential, {size / 2**20:.1f} MB of EDN: "
+          f"{seconds:.1f} s, peak RSS {peak:,.0f} MB, exit {done.returncode}: {verdict}", flush=True)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--big", type=int, metavar="N",
+                        help="only time `concord lin` on one sequential EDN history of N operations (e.g. 500000)")
+    parser.add_argument("--clients", type=int, default=5)
+    args = parser.parse_args()
+    if args.big:
+        return big(args.big, args.clients)
     print(f"{'case':<44} {'ops':>6} {'verdict':>10} {'decide':>10} {'with core':>11}")
     for count in (1_000, 10_000):
         for clients, keys in ((5, 1), (10, 1), (10, 8)):

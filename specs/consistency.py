@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import itertools
+import resource
+import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence
 
@@ -14,9 +17,58 @@ from specs.history_render import client_name, labels, timeline
 INF = float("inf")
 MOST_LANES = 24
 """Cores up to this size are also drawn as text lanes; larger ones only as a table (and with --render)."""
+MOST_ROWS = 200
+"""A core that could not be shrunk (the check was cut short) is printed up to this many rows."""
 CONSISTENCIES = ("linearizable", "sequential")
+MEMO_LIMIT = 1 << 20
+"""Configurations a search remembers at most; beyond, it forgets the oldest half (it may then explore some
+configurations again, but it never answers differently)."""
+MEMO_PER_MEGABYTE = 1000
+"""Configurations remembered per megabyte of --memory (each takes about 250 bytes)."""
+STEPS_PER_CHECK = 1024
+"""Search steps between two looks at the budget."""
 Datatype = Register | Queue
-Search = Callable[[Sequence[Operation], Datatype, Hashable], bool]
+Search = Callable[[Sequence[Operation], Datatype, Hashable, "Budget"], bool]
+
+
+class Stopped(Exception):
+    """A check cut short by a limit or an interrupt; the message says which, as `stopped at --time-limit 5s`."""
+
+
+class Budget:
+    """What a check may spend: `seconds`, `megabytes` of peak resident memory, `memo` configurations remembered
+    by a search; it counts how far the check got. A check given a budget also turns Ctrl-C (and SIGTERM, which
+    `concord` raises as KeyboardInterrupt("SIGTERM")) and running out of memory into an incomplete verdict."""
+
+    def __init__(self, seconds: float | None = None, megabytes: float | None = None, memo: int = MEMO_LIMIT):
+        self.seconds, self.megabytes = seconds, megabytes
+        self.memo = memo if megabytes is None else max(1000, min(memo, int(megabytes * MEMO_PER_MEGABYTE)))
+        self.deadline = INF if seconds is None else time.monotonic() + seconds
+        self.decided = 0
+        self.reached = 0
+
+    @property
+    def progress(self) -> int:
+        """Operations checked: those of the parts decided, and how far the current search got."""
+        return self.decided + self.reached
+
+    def spend(self, reached: int) -> None:
+        """Note that the current search got `reached` operations far; raise Stopped if a limit is hit."""
+        self.reached = max(self.reached, reached)
+        if time.monotonic() > self.deadline:
+            raise Stopped(f"stopped at --time-limit {self.seconds:g}s")
+        if self.megabytes is not None and _peak_megabytes() > self.megabytes:
+            raise Stopped(f"stopped at --memory {self.megabytes:,.0f} MB")
+
+    def next_part(self, size: int) -> None:
+        """Count a part of `size` operations as decided."""
+        self.decided += size
+        self.reached = 0
+
+
+UNLIMITED = Budget()
+STOPS = (Stopped, KeyboardInterrupt, MemoryError)
+"""What cuts a check with a budget short."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,54 +80,79 @@ class CheckResult:
     time span, and `reason` says what is wrong in one line.
     """
 
-    ok: bool
+    ok: bool | None
     consistency: str
     model: str
     operations: int
     reason: str = ""
     core: tuple[Operation, ...] = ()
     window: tuple[Operation, ...] = ()
+    stopped: str = ""
+    checked: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Whether the check ran to its end; a violation is definite even when it did not."""
+        return not self.stopped
 
     def text(self) -> str:
         """The verdict for a terminal; when failing, the core as a table and as client lanes."""
         scope = f"{self.model} model, {self.operations} operations"
         if self.ok:
             return f"OK: {self.consistency} ({scope})"
+        if self.ok is None:
+            return (f"UNKNOWN: {self.stopped} after {self.checked} of {self.operations} operations "
+                    f"(no violation of {self.consistency} found so far, {self.model} model)")
         lines = [f"FAIL: not {self.consistency} ({scope})", self.reason]
+        if self.stopped:
+            lines.append(f"(shrinking the failure {self.stopped.replace('stopped ', '')}: these operations fail "
+                         "together, but fewer may do)")
         if self.core:
-            columns = {"client": [client_name(op.process) for op in self.core],
-                       "called": [_time(op.call) for op in self.core],
-                       "returned": ["-" if op.ret is None else _time(op.ret) for op in self.core],
-                       "operation": labels(self.core)}
-            if any(op.line for op in self.core):
-                columns["line"] = [str(op.line or "") for op in self.core]
+            shown = self.core[:MOST_ROWS]
+            columns = {"client": [client_name(op.process) for op in shown],
+                       "called": [_time(op.call) for op in shown],
+                       "returned": ["-" if op.ret is None else _time(op.ret) for op in shown],
+                       "operation": labels(shown)}
+            if any(op.line for op in shown):
+                columns["line"] = [str(op.line or "") for op in shown]
             widths = [max(map(len, [name, *cells])) for name, cells in columns.items()]
             rows = zip(*([name, *cells] for name, cells in columns.items()))
             lines += ["", *("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
                             for row in rows)]
+            if len(self.core) > len(shown):
+                lines.append(f"  ... and {len(self.core) - len(shown)} more")
             if len(self.core) <= MOST_LANES:
                 lines += ["", *("  " + lane for lane in timeline(self.core))]
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
-        """The verdict as JSON-ready data; operations as in the JSON operation schema, plus their line."""
-        return {"ok": self.ok, "consistency": self.consistency, "model": self.model,
-                "operations": self.operations, "reason": self.reason,
+        """The verdict as JSON-ready data; operations as in the JSON operation schema, plus their line.
+
+        `ok` is null when the check stopped before finding a violation; `stopped` says why it stopped early.
+        """
+        return {"ok": self.ok, "complete": self.complete, "stopped": self.stopped or None,
+                "consistency": self.consistency, "model": self.model,
+                "operations": self.operations, "checked": self.checked if self.stopped else self.operations,
+                "reason": self.reason,
                 "core": [_operation_json(op) for op in self.core],
                 "window": [_operation_json(op) for op in self.window]}
 
 
 def check(history: History | Iterable[Operation], consistency: str = "linearizable", model: str = "register",
-          initial: Hashable = None) -> CheckResult:
-    """Check `history` for `consistency` (linearizable or sequential) against `model` (register, kv, queue)."""
+          initial: Hashable = None, budget: Budget | None = None) -> CheckResult:
+    """Check `history` for `consistency` (linearizable or sequential) against `model` (register, kv, queue).
+
+    With a `budget`, a check cut short (by a limit, Ctrl-C, SIGTERM or running out of memory) returns what it
+    knows: a violation already found (its core perhaps not the smallest), or `ok` None.
+    """
     if consistency not in CONSISTENCIES:
         raise ValueError(f"unknown consistency {consistency!r}: expected one of {', '.join(CONSISTENCIES)}")
     checker = check_linearizable if consistency == "linearizable" else check_sequential
-    return checker(history, model, initial)
+    return checker(history, model, initial, budget)
 
 
 def check_linearizable(history: History | Iterable[Operation], model: str = "register",
-                       initial: Hashable = None) -> CheckResult:
+                       initial: Hashable = None, budget: Budget | None = None) -> CheckResult:
     """Linearizability: one order of the operations that respects real time and the model's semantics.
 
     Each key of a kv history is checked on its own (linearizability is compositional). On failure, the
@@ -84,25 +161,33 @@ def check_linearizable(history: History | Iterable[Operation], model: str = "reg
     datatype = _datatype(model)
     operations = _prepare(history, datatype)
     local = DATATYPES["register"] if datatype.keyed else datatype
-    fails = _fails(local, initial, _linearizable)
-    for part in sorted(datatype.partition(operations), key=len):
-        if fails(part):
-            core = _smallest_core(part, local, fails, real_time=True)
-            return _failure("linearizable", datatype, operations, part, core)
+    fails = _fails(local, initial, _linearizable, budget or UNLIMITED)
+    try:
+        for part in sorted(datatype.partition(operations), key=len):
+            if fails(part):
+                core, stopped = _smallest_core(part, local, fails, real_time=True, budget=budget)
+                return _failure("linearizable", datatype, operations, part, core, stopped)
+            if budget:
+                budget.next_part(len(part))
+    except STOPS as stop:
+        return _unknown("linearizable", datatype, operations, _stop_reason(stop, budget), budget)
     return CheckResult(True, "linearizable", datatype.name, len(operations))
 
 
 def check_sequential(history: History | Iterable[Operation], model: str = "register",
-                     initial: Hashable = None) -> CheckResult:
+                     initial: Hashable = None, budget: Budget | None = None) -> CheckResult:
     """Sequential consistency: one order that keeps each client's operations in program order; real time is
     ignored, and keys are not independent (sequential consistency is not compositional)."""
     datatype = _datatype(model)
     operations = _prepare(history, datatype)
-    if _sequentially_consistent(operations, datatype, initial):
-        return CheckResult(True, "sequential", datatype.name, len(operations))
-    fails = _fails(datatype, initial, _sequentially_consistent)
-    core = _smallest_core(operations, datatype, fails, real_time=False)
-    return _failure("sequential", datatype, operations, operations, core)
+    fails = _fails(datatype, initial, _sequentially_consistent, budget or UNLIMITED)
+    try:
+        if not fails(operations):
+            return CheckResult(True, "sequential", datatype.name, len(operations))
+    except STOPS as stop:
+        return _unknown("sequential", datatype, operations, _stop_reason(stop, budget), budget)
+    core, stopped = _smallest_core(operations, datatype, fails, real_time=False, budget=budget)
+    return _failure("sequential", datatype, operations, operations, core, stopped)
 
 
 def check_eventual(replicas: Mapping[Hashable, Any], history: History | Iterable[Operation] | None = None,
@@ -211,7 +296,8 @@ class _Entries:
                 preceding[following[linked]] = linked
 
 
-def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Hashable) -> bool:
+def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Hashable,
+                  budget: Budget = UNLIMITED) -> bool:
     """Wing and Gong's search with Lowe's cache of (linearized set, state), over Porcupine's entry list.
 
     Linearizing an operation lifts its call and return out of the list; reaching a return whose operation is
@@ -223,18 +309,24 @@ def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Has
       next, and those with the same effect in call order;
     - a configuration is skipped when one with the same completed set and state, but a subset of those
       pending operations, was reached before.
+
+    The completed set is held relative to a frontier, as in Lowe's and Horn and Kroening's checkers: every
+    completed operation called before the `frontier`-th is linearized, and `done` holds the bits of those
+    after it. An operation can only be linearized before the first one not linearized returns, so `done`
+    spans the operations that overlap that one: a few bits when clients seldom overlap, however long the
+    history. The memo of configurations is bounded by the budget (the oldest half is forgotten).
     """
     state, step = datatype.start(initial, history)
     entries = _Entries(history)
     following, operation_at, tail = entries.following, entries.operation_at, entries.tail
     pending = [op.ret is None for op in history]
     observer = [op.ret is not None and datatype.observes_only(op) for op in history]
-    bit, effect, rank = [0] * len(history), [0] * len(history), [0] * len(history)
+    place, effect, rank = [0] * len(history), [0] * len(history), [0] * len(history)
     effects: dict[tuple, int] = {}
     ranks: list[int] = []
     counts = [0, 0]
     for index in entries.calls():
-        bit[index] = 1 << counts[pending[index]]
+        place[index] = counts[pending[index]]
         counts[pending[index]] += 1
         if pending[index]:
             op = history[index]
@@ -244,14 +336,18 @@ def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Has
             ranks[effect[index]] += 1
     used = [0] * len(effects)
     completed = counts[False]
-    seen: dict[tuple[int, Any], list[int]] = {}
+    seen: dict[tuple[int, int, Any], list[int]] = {}
+    memo = budget.memo
 
-    def fresh(done: int, maybe: int, state: Any) -> bool:
+    def fresh(frontier: int, done: int, maybe: int, state: Any) -> bool:
         """Record a configuration, unless one with the same completed set and state, and a subset of its
         pending operations, was recorded before."""
-        reached = seen.get((done, state))
+        nonlocal seen
+        reached = seen.get((frontier, done, state))
         if reached is None:
-            seen[done, state] = [maybe]
+            if len(seen) >= memo:
+                seen = _newest_half(seen)
+            seen[frontier, done, state] = [maybe]
             return True
         for earlier in reached:
             if earlier & ~maybe == 0:
@@ -260,11 +356,16 @@ def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Has
         return True
 
     stack = []
-    done = maybe = 0
+    frontier = done = maybe = 0
     phase = passed_pending = False
     probe_observers = True
     entry = following[0]
+    countdown = STEPS_PER_CHECK
     while completed:
+        countdown -= 1
+        if not countdown:
+            countdown = STEPS_PER_CHECK
+            budget.spend(len(stack))
         chosen = None
         if probe_observers:
             probe_observers = False
@@ -273,8 +374,9 @@ def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Has
                     observer[operation_at[probe]] and step(state, history[operation_at[probe]]) is not INVALID):
                 probe = following[probe]
             if operation_at[probe] >= 0:
-                if fresh(done | bit[operation_at[probe]], maybe, state):
-                    chosen = (probe, state, True)
+                linearized = (*_with(frontier, done, place[operation_at[probe]]), maybe)
+                if fresh(*linearized, state):
+                    chosen = (probe, state, True, linearized)
                 else:
                     phase, entry = True, tail
         if chosen is None:
@@ -285,14 +387,12 @@ def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Has
                     continue
                 if not stack:
                     return False
-                entry, state, phase, passed_pending, forced = stack.pop()
+                entry, state, phase, passed_pending, forced, frontier, done, maybe = stack.pop()
                 entries.unlift(entry)
                 index = operation_at[entry]
                 if pending[index]:
-                    maybe ^= bit[index]
                     used[effect[index]] -= 1
                 else:
-                    done ^= bit[index]
                     completed += 1
                 if forced:
                     phase, entry = True, tail
@@ -301,43 +401,65 @@ def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Has
                 passed_pending = passed_pending or pending[index]
             elif not phase or rank[index] == used[effect[index]]:
                 after = step(state, history[index])
-                if after is not INVALID and (fresh(done, maybe | bit[index], after) if phase
-                                             else fresh(done | bit[index], maybe, after)):
-                    chosen = (entry, after, False)
+                if after is not INVALID:
+                    linearized = ((frontier, done, maybe | 1 << place[index]) if phase
+                                  else (*_with(frontier, done, place[index]), maybe))
+                    if fresh(*linearized, after):
+                        chosen = (entry, after, False, linearized)
             if chosen is None:
                 entry = following[entry]
                 continue
-        entry, after, forced = chosen
-        stack.append((entry, state, phase, passed_pending, forced))
+        entry, after, forced, linearized = chosen
+        stack.append((entry, state, phase, passed_pending, forced, frontier, done, maybe))
         entries.lift(entry)
         index = operation_at[entry]
         if pending[index]:
-            maybe |= bit[index]
             used[effect[index]] += 1
         else:
-            done |= bit[index]
             completed -= 1
+        frontier, done, maybe = linearized
         state, phase, passed_pending, probe_observers = after, False, False, True
         entry = following[0]
     return True
 
 
-def _sequentially_consistent(history: Sequence[Operation], datatype: Datatype, initial: Hashable) -> bool:
+def _with(frontier: int, done: int, place: int) -> tuple[int, int]:
+    """The completed set (`frontier`, `done`) with the operation at `place` in call order added."""
+    done |= 1 << (place - frontier)
+    if place != frontier:
+        return frontier, done
+    run = (~done & (done + 1)).bit_length() - 1
+    return frontier + run, done >> run
+
+
+def _newest_half(memo: dict) -> dict:
+    """The newer half of `memo`'s entries."""
+    return dict(itertools.islice(memo.items(), len(memo) // 2, None))
+
+
+def _sequentially_consistent(history: Sequence[Operation], datatype: Datatype, initial: Hashable,
+                             budget: Budget = UNLIMITED) -> bool:
     """Depth-first search over (position in each client's program, state), earliest invocation first.
 
     A linearizable history is sequentially consistent (a linearization keeps each client's order), which
     settles most histories at once. As in `_linearizable`, a completed observer that can go next goes next,
-    alone; an operation that never returned may be skipped: it need not have taken effect.
+    alone; an operation that never returned may be skipped: it need not have taken effect. The configurations
+    seen are bounded by the budget, as there.
     """
     programs = client_programs(history)
-    if _all_linearizable(history, datatype, initial):
+    if _all_linearizable(history, datatype, initial, budget):
         return True
     state, step = datatype.start(initial, history)
     ends = tuple(len(program) for program in programs)
     start = ((0,) * len(programs), state)
-    seen = {start}
+    seen = {start: None}
     stack = [start]
+    countdown = STEPS_PER_CHECK
     while stack:
+        countdown -= 1
+        if not countdown:
+            countdown = STEPS_PER_CHECK
+            budget.spend(sum(stack[-1][0]))
         positions, state = stack.pop()
         if positions == ends:
             return True
@@ -358,14 +480,17 @@ def _sequentially_consistent(history: Sequence[Operation], datatype: Datatype, i
         moves.sort(key=lambda move: move[0], reverse=True)
         for _, configuration in moves:
             if configuration not in seen:
-                seen.add(configuration)
+                if len(seen) >= budget.memo:
+                    seen = _newest_half(seen)
+                seen[configuration] = None
                 stack.append(configuration)
     return False
 
 
 def _smallest_core(history: list[Operation], datatype: Datatype, fails: Callable[[list[Operation]], bool],
-                   real_time: bool) -> tuple[Operation, ...]:
-    """A small failing sub-history, as recorded operations of `history`.
+                   real_time: bool, budget: Budget | None = None) -> tuple[tuple[Operation, ...], str]:
+    """A small failing sub-history, as recorded operations of `history`, and why shrinking stopped early ("" if
+    it did not: with a budget, a limit or an interrupt leaves the smallest failing sub-history found so far).
 
     Every step keeps a sub-history that still fails and whose failure implies the one before's: dropping
     sets of operations closed under the model's `closure` (what is left never observed what was dropped),
@@ -375,13 +500,19 @@ def _smallest_core(history: list[Operation], datatype: Datatype, fails: Callable
     checks are the failing ones, and they cost in proportion to the history before the failure, so the
     start goes first.
     """
-    kept = sorted(_trim_start(history, datatype, fails))
-    operations = [history[i] for i in kept]
-    positions = list(range(len(operations)))
-    if real_time:
-        positions, operations = _failing_prefix(operations, datatype, fails)
-    core = _delta_debug(operations, datatype, fails)
-    return tuple(history[kept[positions[i]]] for i in sorted(core))
+    found = tuple(history)
+    try:
+        kept = sorted(_trim_start(history, datatype, fails))
+        operations = [history[i] for i in kept]
+        found = tuple(operations)
+        positions = list(range(len(operations)))
+        if real_time:
+            positions, operations = _failing_prefix(operations, datatype, fails)
+            found = tuple(history[kept[i]] for i in positions)
+        core = _delta_debug(operations, datatype, fails)
+    except STOPS as stop:
+        return found, _stop_reason(stop, budget)
+    return tuple(history[kept[positions[i]]] for i in sorted(core)), ""
 
 
 def _trim_start(history: list[Operation], datatype: Datatype, fails: Callable[[list[Operation]], bool]) -> set[int]:
@@ -445,20 +576,44 @@ def _failing_prefix(history: list[Operation], datatype: Datatype,
     return prefix(cuts[low])
 
 
-def _fails(datatype: Datatype, initial: Hashable, search: Search) -> Callable[[list[Operation]], bool]:
+def _fails(datatype: Datatype, initial: Hashable, search: Search,
+           budget: Budget = UNLIMITED) -> Callable[[list[Operation]], bool]:
     def fails(operations: list[Operation]) -> bool:
-        return not search(operations, datatype, initial)
+        return not search(operations, datatype, initial, budget)
     return fails
 
 
-def _all_linearizable(operations: Sequence[Operation], datatype: Datatype, initial: Hashable) -> bool:
+def _all_linearizable(operations: Sequence[Operation], datatype: Datatype, initial: Hashable,
+                      budget: Budget = UNLIMITED) -> bool:
     local = DATATYPES["register"] if datatype.keyed else datatype
-    fails = _fails(local, initial, _linearizable)
+    fails = _fails(local, initial, _linearizable, budget)
     return not any(fails(part) for part in datatype.partition(operations))
 
 
+def _stop_reason(stop: BaseException, budget: Budget | None) -> str:
+    """Why a check with a budget stopped early, in a few words; without a budget, `stop` goes on up."""
+    if budget is None:
+        raise stop
+    if isinstance(stop, KeyboardInterrupt):
+        return f"interrupted ({'SIGTERM' if str(stop) == 'SIGTERM' else 'Ctrl-C'})"
+    if isinstance(stop, MemoryError):
+        return "stopped: out of memory"
+    return str(stop)
+
+
+def _unknown(consistency: str, datatype: Datatype, operations: list[Operation], stopped: str,
+             budget: Budget) -> CheckResult:
+    return CheckResult(None, consistency, datatype.name, len(operations), stopped=stopped,
+                       checked=min(budget.progress, len(operations)))
+
+
+def _peak_megabytes() -> float:
+    """The peak resident memory of this process so far, in megabytes (2**20 bytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _failure(consistency: str, datatype: Datatype, operations: list[Operation], part: list[Operation],
-             core: tuple[Operation, ...]) -> CheckResult:
+             core: tuple[Operation, ...], stopped: str = "") -> CheckResult:
     start = min(op.call for op in core)
     end = max(INF if op.ret is None else op.ret for op in core)
     window = tuple(op for op in part if op.call <= end and (op.ret is None or op.ret >= start))
@@ -467,7 +622,8 @@ def _failure(consistency: str, datatype: Datatype, operations: list[Operation], 
     verb = "linearized" if consistency == "linearizable" else "put in one order that keeps each client's order"
     subject = "this operation" if len(core) == 1 else f"these {len(core)} operations"
     reason = f"{subject}{on_key} cannot be {verb}"
-    return CheckResult(False, consistency, datatype.name, len(operations), reason, core, window)
+    return CheckResult(False, consistency, datatype.name, len(operations), reason, core, window, stopped,
+                       len(operations))
 
 
 def _stale_final_value(value: Any, key: Hashable, operations: list[Operation],
@@ -504,7 +660,7 @@ def _datatype(model: str) -> Datatype:
 
 
 def _time(time: float) -> str:
-    return str(int(time)) if float(time).is_integer() else str(time)
+    return str(time) if isinstance(time, int) else str(int(time)) if time.is_integer() else str(time)
 
 
 def _operation_json(op: Operation) -> dict[str, Any]:

@@ -1,23 +1,66 @@
-"""A small, strict reader for the EDN that Jepsen histories use: maps, vectors, keywords, integers, strings, nil, booleans."""
+"""A small, strict reader for the EDN that Jepsen histories use: maps, vectors, keywords, integers, strings, nil, booleans.
+
+The reader keeps its own stack of open collections (no Python recursion, so no nesting can overflow it),
+refuses nesting deeper than MAX_DEPTH, and hands out top-level forms one at a time, so a long history is
+never held twice.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+import sys
+import weakref
+from typing import Any, Iterator
 
 SYMBOL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.*+!-_?$%&=<>/:'#")
 WHITESPACE = frozenset(" \t\r\n,")
 ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
 CLOSERS = {"[": "]", "{": "}"}
 INTEGER = re.compile(r"[+-]?[0-9]+N?")
+MAX_DEPTH = 200
+"""The deepest nesting of vectors and maps read (the top-level vector of a history does not count)."""
+TOKEN = re.compile(r"""[%s]*(?:
+      (?P<open>[\[{])
+    | (?P<close>[\]}])
+    | (?P<atom>[%s]+)
+    | (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")
+    | (?P<comment>;[^\n]*)
+    | (?P<end>\Z)
+    | (?P<other>.))""" % (re.escape("".join(sorted(WHITESPACE))), re.escape("".join(sorted(SYMBOL_CHARS)))),
+                   re.VERBOSE | re.DOTALL)
+SIMPLE_MAP = re.compile(r"[%s]*(\{([%s\[\]]*)\})" % (re.escape("".join(sorted(WHITESPACE))),
+                                                     re.escape("".join(sorted(WHITESPACE | SYMBOL_CHARS - {"#"})))))
+"""A map of atoms and vectors only, at the top level: the common case, read in one piece."""
+ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|u|.)", re.DOTALL)
+CONSTANTS = {"nil": None, "true": True, "false": False}
 
 
-@dataclass(frozen=True, slots=True)
 class Keyword:
-    """An EDN keyword such as `:invoke`, held without its colon."""
+    """An EDN keyword such as `:invoke`, held without its colon.
 
-    name: str
+    There is one Keyword per name (they are interned), so keywords compare and hash by identity, which costs
+    no Python call: a history holds millions of them as map keys.
+    """
+
+    __slots__ = ("name", "__weakref__")
+    _interned: weakref.WeakValueDictionary[str, Keyword] = weakref.WeakValueDictionary()
+
+    def __new__(cls, name: str) -> Keyword:
+        keyword = cls._interned.get(name)
+        if keyword is None:
+            keyword = super().__new__(cls)
+            object.__setattr__(keyword, "name", name)
+            cls._interned[name] = keyword
+        return keyword
+
+    def __setattr__(self, attribute: str, value: Any) -> None:
+        raise AttributeError("keywords are immutable")
+
+    def __reduce__(self) -> tuple:
+        return Keyword, (self.name,)
+
+    def __repr__(self) -> str:
+        return f"Keyword(name={self.name!r})"
 
     def __str__(self) -> str:
         return ":" + self.name
@@ -31,142 +74,202 @@ class EdnError(ValueError):
         self.line = line
 
 
-def read_forms(text: str) -> list[tuple[int, Any]]:
-    """The top-level forms of `text`, each with its first line; a lone top-level vector yields its elements."""
+def read_forms(text: str) -> Iterator[tuple[int, Any]]:
+    """The top-level forms of `text`, each with its first line, one at a time; a lone top-level vector yields
+    its elements."""
     reader = _Reader(text)
-    reader.skip_blank()
-    if reader.peek() == "[":
-        reader.pos += 1
-        forms = reader.read_items("]", reader.line)
-        reader.skip_blank()
-        if reader.peek():
-            reader.fail("unexpected text after the top-level vector")
-        return forms
-    return reader.read_items("", reader.line)
+    first = TOKEN.match(text)
+    while first.lastgroup == "comment":
+        first = TOKEN.match(text, first.end())
+    wrapped = first.lastgroup == "open" and first.group("open") == "["
+    forms = reader.forms(first.end() if wrapped else 0, first.start("open") if wrapped else None)
+    for position, value in forms:
+        yield reader.line_of(position), value
 
 
 def read_value(text: str) -> Any:
     """The single form that `text` holds."""
-    forms = _Reader(text).read_items("", 1)
+    forms = [value for _, value in _Reader(text).forms(0, None)]
     if len(forms) != 1:
         raise EdnError(f"expected one value, found {len(forms)}", 1)
-    return forms[0][1]
+    return forms[0]
 
 
 class _Reader:
-    """A cursor over EDN text that tracks the current line."""
+    """A tokenizer over EDN text with an explicit stack of the collections still open.
 
-    __slots__ = ("text", "pos", "line")
+    A map of atoms and vectors only (a typical Jepsen event) is read in one piece, its tokens split by a
+    regular expression; anything else, and anything wrong, is read token by token.
+    """
+
+    __slots__ = ("text", "atoms", "counted", "line")
 
     def __init__(self, text: str):
         self.text = text
-        self.pos = 0
+        self.atoms: dict[str, Any] = dict(CONSTANTS)
+        self.counted = 0
         self.line = 1
 
-    def fail(self, message: str, line: int | None = None) -> None:
-        raise EdnError(message, line or self.line)
+    def line_of(self, position: int) -> int:
+        """The line of `position`, for positions that only grow."""
+        self.line += self.text.count("\n", self.counted, position)
+        self.counted = position
+        return self.line
 
-    def peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else ""
+    def line_at(self, position: int) -> int:
+        """The line of any `position`."""
+        return self.text.count("\n", 0, position) + 1
 
-    def skip_blank(self) -> None:
+    def fail(self, message: str, position: int) -> None:
+        raise EdnError(message, self.line_at(position))
+
+    def forms(self, position: int, vector_at: int | None) -> Iterator[tuple[int, Any]]:
+        """Top-level forms from `position` with where each starts: up to the end of the text, or, when the text
+        is one vector opened at `vector_at`, up to its ']' (only blanks and comments may follow)."""
         text = self.text
-        while self.pos < len(text):
-            char = text[self.pos]
-            if char == ";":
-                end = text.find("\n", self.pos)
-                self.pos = len(text) if end < 0 else end
-            elif char in WHITESPACE:
-                self.line += char == "\n"
-                self.pos += 1
-            else:
-                return
-
-    def read_items(self, closer: str, opened_at: int) -> list[tuple[int, Any]]:
-        """Forms up to `closer` (consumed), or to the end of the text when `closer` is empty."""
-        items = []
+        stack: list[tuple[str, int, list]] = []
+        closed = False
         while True:
-            self.skip_blank()
-            char = self.peek()
-            if char == closer:
-                self.pos += 1
-                return items
-            if not char:
-                self.fail(f"this '{'[' if closer == ']' else '{'}' is never closed", opened_at)
-            items.append((self.line, self.read()))
-
-    def read(self) -> Any:
-        char = self.peek()
-        line = self.line
-        if char in CLOSERS:
-            self.pos += 1
-            items = [value for _, value in self.read_items(CLOSERS[char], line)]
-            return tuple(items) if char == "[" else self.to_map(items, line)
-        if char == '"':
-            return self.read_string()
-        if char in "])}":
-            self.fail(f"unexpected '{char}'")
-        if char in "(#":
-            self.fail("lists, sets and tagged literals are not supported")
-        token = self.read_token()
-        if char == ":":
-            if len(token) == 1:
-                self.fail("empty keyword")
-            return Keyword(token[1:])
-        if token in ("nil", "true", "false"):
-            return {"nil": None, "true": True, "false": False}[token]
-        if INTEGER.fullmatch(token):
-            return int(token.rstrip("N"))
-        self.fail(f"unsupported EDN value {token!r}" if token else f"unexpected character {char!r}")
-
-    def read_token(self) -> str:
-        start = self.pos
-        while self.pos < len(self.text) and self.text[self.pos] in SYMBOL_CHARS:
-            self.pos += 1
-        return self.text[start:self.pos]
-
-    def read_string(self) -> str:
-        start_line = self.line
-        self.pos += 1
-        chars = []
-        text = self.text
-        while self.pos < len(text):
-            char = text[self.pos]
-            self.pos += 1
-            if char == '"':
-                return "".join(chars)
-            if char == "\\":
-                escape = self.peek()
-                self.pos += 1
-                if escape == "u" and len(text[self.pos:self.pos + 4]) == 4:
-                    try:
-                        chars.append(chr(int(text[self.pos:self.pos + 4], 16)))
-                    except ValueError:
-                        self.fail("bad \\u escape in string")
-                    self.pos += 4
-                elif escape in ESCAPES:
-                    chars.append(ESCAPES[escape])
-                else:
-                    self.fail(f"unsupported escape \\{escape} in string")
+            if not stack and not closed:
+                simple = SIMPLE_MAP.match(text, position)
+                value = simple and self.simple_map(simple.group(2), simple.start(1))
+                if value is not None:
+                    position = simple.end()
+                    yield simple.start(1), value
+                    continue
+            match = TOKEN.match(text, position)
+            position = match.end()
+            kind = match.lastgroup
+            at = match.start(kind)
+            if closed and kind not in ("comment", "end"):
+                self.fail("unexpected text after the top-level vector", at)
+            if kind == "atom":
+                value = self.atom(match.group(kind), at)
+            elif kind == "open":
+                if len(stack) >= MAX_DEPTH:
+                    self.fail(f"nested deeper than {MAX_DEPTH} levels", at)
+                stack.append((match.group(kind), at, []))
+                continue
+            elif kind == "close":
+                char = match.group(kind)
+                if not stack and vector_at is not None and char == "]":
+                    closed = True
+                    continue
+                if not stack or CLOSERS[stack[-1][0]] != char:
+                    self.fail(f"unexpected '{char}'", at)
+                opener, at, items = stack.pop()
+                value = tuple(items) if opener == "[" else self.to_map(items, at)
+            elif kind == "string":
+                value = self.string(match.group(kind), at)
+            elif kind == "comment":
+                continue
+            elif kind == "end":
+                if stack:
+                    self.fail(f"this '{stack[-1][0]}' is never closed", stack[-1][1])
+                if vector_at is not None and not closed:
+                    self.fail("this '[' is never closed", vector_at)
+                return
             else:
-                self.line += char == "\n"
-                chars.append(char)
-        self.fail("this string is never closed", start_line)
+                self.other(match.group(kind), at)
+            if stack:
+                stack[-1][2].append(value)
+            else:
+                yield at, value
 
-    def to_map(self, items: list[Any], line: int) -> dict:
-        if len(items) % 2:
-            self.fail(f"map opened on line {line} has an odd number of forms", line)
-        result = {}
-        for key, value in zip(items[::2], items[1::2]):
+    def simple_map(self, content: str, at: int) -> dict | None:
+        """The map `{content}` of atoms and vectors opened at `at`; None when it is not one this path reads
+        (the token-by-token path then reads it, or says what is wrong)."""
+        atoms, atom = self.atoms, self.atom
+        try:
+            if "[" in content or "]" in content:
+                items = self.simple_items(content, at)
+            else:
+                items = [atoms[token] if token in atoms else atom(token, at)
+                         for token in content.replace(",", " ").split()]
+            return None if items is None else self.to_map(items, at)
+        except EdnError:
+            return None
+
+    def simple_items(self, content: str, at: int) -> list[Any] | None:
+        """The atoms and vectors of `content`; None if its brackets do not pair up or nest too deep."""
+        atoms = self.atoms
+        items: list[Any] = []
+        open_vectors: list[list[Any]] = []
+        for token in content.replace(",", " ").replace("[", " [ ").replace("]", " ] ").split():
+            if token == "[":
+                if len(open_vectors) >= MAX_DEPTH - 1:
+                    return None
+                open_vectors.append(items)
+                items = []
+            elif token == "]":
+                if not open_vectors:
+                    return None
+                vector = tuple(items)
+                items = open_vectors.pop()
+                items.append(vector)
+            else:
+                items.append(atoms[token] if token in atoms else self.atom(token, at))
+        return None if open_vectors else items
+
+    def atom(self, token: str, at: int) -> Any:
+        first = token[0]
+        if first == ":":
+            if len(token) == 1:
+                self.fail("empty keyword", at)
+            keyword = self.atoms[token] = Keyword(token[1:])
+            return keyword
+        if first == "#":
+            self.fail("lists, sets and tagged literals are not supported", at)
+        if token in CONSTANTS:
+            return CONSTANTS[token]
+        if INTEGER.fullmatch(token):
             try:
-                duplicate = key in result
-            except TypeError:
-                self.fail(f"map opened on line {line} has a key that is a map", line)
-            if duplicate:
-                self.fail(f"map opened on line {line} repeats the key {_show(key)}", line)
-            result[key] = value
-        return result
+                value = int(token.rstrip("N"))
+            except ValueError:
+                self.fail(f"an integer of {len(token)} digits: at most {sys.get_int_max_str_digits()} are read", at)
+            if len(token) <= 4:
+                self.atoms[token] = value
+            return value
+        self.fail(f"unsupported EDN value {token!r}", at)
 
+    def string(self, token: str, at: int) -> str:
+        body = token[1:-1]
+        if "\\" not in body:
+            return body
+
+        def unescape(match: re.Match) -> str:
+            escape = match.group(1)
+            if escape[0] == "u":
+                if len(escape) == 1:
+                    self.fail("bad \\u escape in string", at)
+                return chr(int(escape[1:], 16))
+            if escape not in ESCAPES:
+                self.fail(f"unsupported escape \\{escape} in string", at)
+            return ESCAPES[escape]
+
+        return ESCAPE.sub(unescape, body)
+
+    def other(self, char: str, at: int) -> None:
+        if char == '"':
+            self.fail("this string is never closed", at)
+        if char == "(":
+            self.fail("lists, sets and tagged literals are not supported", at)
+        if char == ")":
+            self.fail(f"unexpected '{char}'", at)
+        self.fail(f"unexpected character {char!r}", at)
+
+    def to_map(self, items: list[Any], at: int) -> dict:
+        if len(items) % 2:
+            self.fail(f"map opened on line {self.line_at(at)} has an odd number of forms", at)
+        keys = items[::2]
+        try:
+            result = dict(zip(keys, items[1::2]))
+        except TypeError:
+            self.fail(f"map opened on line {self.line_at(at)} has a key that is a map", at)
+        if len(result) < len(keys):
+            repeated = next(key for number, key in enumerate(keys) if key in keys[:number])
+            self.fail(f"map opened on line {self.line_at(at)} repeats the key {_show(repeated)}", at)
+        return result
 
 def _show(value: Any) -> str:
     return str(value) if isinstance(value, Keyword) else repr(value)

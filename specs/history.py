@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Hashable, Iterable, Mapping
+from typing import Any, Hashable, Iterable, Iterator, Mapping
 
-from specs.edn import EdnError, Keyword, read_forms, read_value
+from specs.edn import MAX_DEPTH, EdnError, Keyword, read_forms, read_value
 
 OPERATION_NAMES = {"read": "read", "write": "write", "cas": "cas", "enq": "enq", "deq": "deq",
                    "enqueue": "enq", "dequeue": "deq"}
@@ -126,48 +129,44 @@ def show(value: Any) -> str:
 def parse_value(text: str) -> Hashable:
     """A value written as JSON or as EDN: `3`, `null` or `nil`, `"a"`, `[1, 2]` or `[1 2]`, `:k`."""
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
         try:
             value = read_value(text)
         except EdnError:
-            raise HistoryError(f"cannot read {text!r} as a JSON or EDN value") from None
+            raise HistoryError(f"cannot read {_cut(repr(text))} as a JSON or EDN value") from None
     return _freeze(value, None)
 
 
 def load_history(path: str | Path, keyed: bool = False) -> History:
     """Read a JSON or EDN history file; `keyed` (the kv model) reads Jepsen `[key value]` pairs."""
     path = Path(path)
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise HistoryError("not UTF-8 text") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise HistoryError(f"not UTF-8 text (byte {data[error.start]:#04x})",
+                           data.count(b"\n", 0, error.start) + 1) from None
+    del data
     is_edn = path.suffix == ".edn" or (path.suffix not in (".json", ".jsonl") and EDN_START.match(text))
     return parse_edn(text, keyed) if is_edn else parse_json(text, keyed)
 
 
 def parse_edn(text: str, keyed: bool = False) -> History:
     """A Jepsen history: one event map per line, or a vector of them."""
-    try:
-        forms = read_forms(text)
-    except EdnError as error:
-        raise HistoryError(str(error), error.line) from None
-    events = []
-    for line, form in forms:
-        if not isinstance(form, dict):
-            raise HistoryError(f"expected an event map, found {show(form)}", line)
-        events.append((line, {_name(key, line): value for key, value in form.items()}))
-    return from_events(events, keyed)
+    return from_events(_edn_events(text), keyed)
 
 
 def parse_json(text: str, keyed: bool = False) -> History:
     """A JSON array (or JSON lines) of Jepsen-style events, or of complete operations with call and return times."""
-    forms = _json_forms(text)
-    for line, form in forms:
-        if not isinstance(form, dict):
-            raise HistoryError(f"expected an object, found {json.dumps(form)}", line)
-    if forms and "type" not in forms[0][1] and "call" in forms[0][1]:
-        return History(tuple(_record(record, line, keyed) for line, record in forms), len(forms))
+    forms = _json_objects(text)
+    first = next(forms, None)
+    if first is None:
+        return History()
+    forms = itertools.chain([first], forms)
+    if "type" not in first[1] and "call" in first[1]:
+        operations = tuple(_record(record, line, keyed) for line, record in forms)
+        return History(operations, len(operations))
     return from_events(forms, keyed)
 
 
@@ -177,9 +176,9 @@ def from_events(events: Iterable[tuple[int, Mapping[str, Any]]], keyed: bool = F
     `:fail` operations are dropped (they did not take effect); `:info` and unanswered invocations stay
     pending. Events of the `nemesis` process are skipped.
     """
-    events = list(events)
     operations: list[Operation | None] = []
     in_flight: dict[Hashable, tuple[int, int, int, str, Mapping]] = {}
+    time = -1
     for time, (line, event) in enumerate(events):
         process = _freeze(_field(event, "process", line), line)
         if isinstance(process, (str, Keyword)) and _name(process, line) == "nemesis":
@@ -206,7 +205,7 @@ def from_events(events: Iterable[tuple[int, Mapping[str, Any]]], keyed: bool = F
                                           keyed, call_line)
     for process, (slot, call, call_line, f, invocation) in in_flight.items():
         operations[slot] = _operation(process, f, invocation, None, call, None, keyed, call_line)
-    return History(tuple(op for op in operations if op is not None), len(events))
+    return History(tuple(op for op in operations if op is not None), time + 1)
 
 
 def _operation(process: Hashable, f: str, invocation: Mapping, completion: Mapping | None, call: int,
@@ -229,8 +228,9 @@ def _operation(process: Hashable, f: str, invocation: Mapping, completion: Mappi
 def _record(record: Mapping, line: int, keyed: bool) -> Operation:
     call, ret = _field(record, "call", line), record.get("return")
     for time in (call, ret):
-        if time is not None and (isinstance(time, bool) or not isinstance(time, (int, float))):
-            raise HistoryError(f"call and return must be numbers, found {json.dumps(time)}", line)
+        if time is not None and (isinstance(time, bool) or not isinstance(time, (int, float))
+                                 or isinstance(time, float) and not math.isfinite(time)):
+            raise HistoryError(f"call and return must be finite numbers, found {_brief(time)}", line)
     if ret is not None and ret < call:
         raise HistoryError("operation returns before it is called", line)
     if keyed != ("key" in record):
@@ -251,9 +251,32 @@ def _build(process: Hashable, f: str, value: Any, output: Any, call: float, ret:
     return Operation(process, f, value, output if ret is not None else None, call, ret, key, line)
 
 
-def _json_forms(text: str) -> list[tuple[int, Any]]:
-    """Top-level JSON values with their first lines; a top-level array yields its elements."""
-    decoder = json.JSONDecoder()
+def _edn_events(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The event maps of an EDN history with their lines, their keys as names."""
+    try:
+        for line, form in read_forms(text):
+            if not isinstance(form, dict):
+                raise HistoryError(f"expected an event map, found {_brief(form)}", line)
+            try:
+                event = {key.name: value for key, value in form.items()}
+            except AttributeError:
+                event = {_name(key, line): value for key, value in form.items()}
+            yield line, event
+    except EdnError as error:
+        raise HistoryError(str(error), error.line) from None
+
+
+def _json_objects(text: str) -> Iterator[tuple[int, dict]]:
+    """The objects of a JSON history with their lines."""
+    for line, form in _json_forms(text):
+        if not isinstance(form, dict):
+            raise HistoryError(f"expected an object, found {_brief(form, as_json=True)}", line)
+        yield line, form
+
+
+def _json_forms(text: str) -> Iterator[tuple[int, Any]]:
+    """Top-level JSON values with their first lines, one at a time; a top-level array yields its elements."""
+    decoder = json.JSONDecoder(parse_constant=_refuse_constant)
     counted, line = 0, 1
 
     def line_at(position: int) -> int:
@@ -262,23 +285,32 @@ def _json_forms(text: str) -> list[tuple[int, Any]]:
         counted = position
         return line
 
-    def decode(position: int) -> int:
+    def decode(position: int) -> tuple[int, Any]:
         try:
             value, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
             raise HistoryError(f"invalid JSON: {error.msg}", error.lineno) from None
-        forms.append((line_at(position), value))
-        return BLANK.match(text, end).end()
+        except RecursionError:
+            raise HistoryError("invalid JSON: nested too deeply", line_at(position)) from None
+        except HistoryError as error:
+            raise HistoryError(str(error), line_at(position)) from None
+        except ValueError:
+            raise HistoryError(f"an integer of more than {sys.get_int_max_str_digits()} digits",
+                               line_at(position)) from None
+        return BLANK.match(text, end).end(), (line_at(position), value)
 
-    forms: list[tuple[int, Any]] = []
     position = BLANK.match(text).end()
     if not text.startswith("[", position):
         while position < len(text):
-            position = decode(position)
-        return forms
+            position, form = decode(position)
+            yield form
+        return
     position = BLANK.match(text, position + 1).end()
-    while not (text.startswith("]", position) and not forms):
-        position = decode(position)
+    empty = True
+    while not (text.startswith("]", position) and empty):
+        position, form = decode(position)
+        yield form
+        empty = False
         if text.startswith("]", position):
             break
         if not text.startswith(",", position):
@@ -286,7 +318,6 @@ def _json_forms(text: str) -> list[tuple[int, Any]]:
         position = BLANK.match(text, position + 1).end()
     if BLANK.match(text, position + 1).end() < len(text):
         raise HistoryError("unexpected text after the top-level array", line_at(position))
-    return forms
 
 
 def _field(event: Mapping, name: str, line: int) -> Any:
@@ -296,11 +327,11 @@ def _field(event: Mapping, name: str, line: int) -> Any:
 
 
 def _name(value: Any, line: int) -> str:
-    if isinstance(value, Keyword):
+    if type(value) is Keyword:
         return value.name
     if isinstance(value, str):
         return value
-    raise HistoryError(f"expected a name, found {show(value)}", line)
+    raise HistoryError(f"expected a name, found {_brief(value)}", line)
 
 
 def _operation_name(value: Any, line: int) -> str:
@@ -316,10 +347,30 @@ def _pair(value: Any, shape: str, line: int) -> tuple:
     return value
 
 
-def _freeze(value: Any, line: int) -> Hashable:
-    """A JSON or EDN value as a hashable one: lists become tuples; maps are refused."""
+def _freeze(value: Any, line: int | None, depth: int = 0) -> Hashable:
+    """A JSON or EDN value as a hashable one: lists become tuples; maps, and nesting deeper than MAX_DEPTH, are
+    refused."""
     if isinstance(value, (list, tuple)):
-        return tuple(_freeze(item, line) for item in value)
+        if depth >= MAX_DEPTH:
+            raise HistoryError(f"a value nested deeper than {MAX_DEPTH} levels", line)
+        return tuple(_freeze(item, line, depth + 1) for item in value)
     if isinstance(value, dict):
         raise HistoryError("maps are not supported as values", line)
     return value
+
+
+def _brief(value: Any, as_json: bool = False) -> str:
+    """`value` for an error message: lists and maps only named, anything else cut short."""
+    if isinstance(value, (list, tuple)):
+        return "a list" if isinstance(value, list) else "a vector"
+    if isinstance(value, dict):
+        return "an object" if as_json else "a map"
+    return _cut(json.dumps(value) if as_json else show(value))
+
+
+def _cut(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def _refuse_constant(name: str) -> None:
+    raise HistoryError(f"{name} is not a number this reader takes")
