@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -51,6 +52,25 @@ def majorities(names: Sequence[str]) -> list[Quorum]:
 
 def _all_subsets(names: Sequence[str]) -> Iterable[Quorum]:
     return (frozenset(c) for c in chain.from_iterable(combinations(names, k) for k in range(len(names) + 1)))
+
+
+def any_of(literals: Sequence[z3.BoolRef]) -> z3.BoolRef:
+    """z3.Or of Boolean literals, built in one call: z3.Or's checks of every argument are slow for thousands."""
+    if not literals:
+        return z3.BoolVal(False)
+    ctx = literals[0].ctx
+    return z3.BoolRef(z3.Z3_mk_or(ctx.ref(), len(literals), _asts(literals)), ctx)
+
+
+def exactly_one(literals: Sequence[z3.BoolRef]) -> z3.BoolRef:
+    """z3.PbEq([(literal, 1), ...], 1) of at least one literal, built in one call as any_of is."""
+    ctx = literals[0].ctx
+    ones = (ctypes.c_int * len(literals))(*[1] * len(literals))
+    return z3.BoolRef(z3.Z3_mk_pbeq(ctx.ref(), len(literals), _asts(literals), ones, 1), ctx)
+
+
+def _asts(literals: Sequence[z3.BoolRef]):
+    return (z3.Ast * len(literals))(*(literal.as_ast() for literal in literals))
 
 
 def _check(condition: bool, message: str) -> None:
@@ -197,16 +217,20 @@ class Explicit(QuorumSystem):
     def __post_init__(self) -> None:
         _check(len(self.quorums) > 0, "the list of quorums is empty")
         _check(len(set(self.servers)) == len(self.servers), "a server is listed twice")
-        stray = frozenset().union(*self.quorums) - frozenset(self.servers)
-        _check(not stray, f"quorum members {show(stray)} are not among the servers")
+        stray = sorted(frozenset().union(*self.quorums) - frozenset(self.servers), key=server_order)
+        more = f" and {len(stray) - 5} more" if len(stray) > 5 else ""
+        _check(not stray, f"quorum members {show(stray[:5])}{more} are not among the servers")
 
     def contains(self, quorum: Quorum) -> bool:
         return quorum in self.quorums
 
     def constraint(self, member: Mapping[str, z3.BoolRef]) -> z3.BoolRef:
         picked = [z3.FreshBool("listed") for _ in self.quorums]
-        return z3.And(z3.PbEq([(p, 1) for p in picked], 1),
-                      *(member[s] == z3.Or(*(p for p, q in zip(picked, self.quorums) if s in q)) for s in self.servers))
+        holders = {s: [] for s in self.servers}  # per server, the picks of the quorums holding it
+        for p, q in zip(picked, self.quorums):
+            for s in q:
+                holders[s].append(p)
+        return z3.And(exactly_one(picked), *(member[s] == any_of(holders[s]) for s in self.servers))
 
     def least_size(self) -> int:
         return min(len(q) for q in self.quorums)
