@@ -3,6 +3,7 @@
 import pytest
 
 from checker import check, refines
+from checker.registry import build
 from models import Paxos
 from models.paxos import FlexiblePaxos, MinorityQuorums, NoHighestVote, NoPromise, NoPromiseUpdate
 from models.paxos_seed import SeedPaxos
@@ -64,8 +65,19 @@ def test_flexible_paxos_is_safe_exactly_when_quorums_intersect(q1, q2):
     assert (r.verdict == "ok") == (q1 + q2 > 3)
 
 
-def test_variants_are_listed_and_built_by_name():
-    assert set(Paxos.variants) == {"no-highest-vote", "no-promise", "no-promise-update", "minority-quorums", "flexible", "seed"}
+@pytest.mark.parametrize("name, settings, cls, length", [
+    ("no-highest-vote", [], NoHighestVote, 12), ("no-promise", [], NoPromise, 12),
+    ("no-promise-update", [], NoPromiseUpdate, 12), ("minority-quorums", [], MinorityQuorums, 8),
+    ("flexible", ["q1=2", "q2=1"], FlexiblePaxos, 10), ("seed", [], SeedPaxos, 6),
+])
+def test_each_variant_is_built_by_name_and_breaks_agreement(name, settings, cls, length):
+    """What `concord check paxos --variant NAME [--set ...]` builds: the variant's class, whose bug the checker
+    finds (the lengths are those of the class-built runs above; flexible with quorums that miss)."""
+    assert set(Paxos.variants) == {"no-highest-vote", "no-promise", "no-promise-update", "minority-quorums",
+                                   "flexible", "seed"}
+    model = build(Paxos, settings, name)
+    assert type(model) is cls and model.variant == name
+    assert check(model, properties=["Agreement"]).violation("Agreement").length == length
 
 
 def test_a_broken_refinement_mapping_is_caught():

@@ -27,7 +27,8 @@ def reachable(model) -> list:
     while todo:
         s = todo.pop()
         for _, _, t in c.successors(s):
-            if encode(t) not in seen:
-                seen[encode(t)] = t
+            key = encode(t)
+            if key not in seen:
+                seen[key] = t
                 todo.append(t)
     return list(seen.values())
