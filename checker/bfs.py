@@ -98,9 +98,11 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                         if t is s:  # a stutter: nothing new, nothing to check
                             continue
                         fp = fingerprint(t)
-                        if constraint is not None and not constraint(t):
+                        if fp in seen:  # every stored state satisfied the constraint: no need to ask again
+                            pass
+                        elif constraint is not None and not constraint(t):
                             search.beyond(fp, si, ai, args, t)
-                        elif fp not in seen:
+                        else:
                             seen_add(fp)
                             fps_append(fp)
                             parents_append(si)

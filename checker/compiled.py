@@ -13,7 +13,7 @@ from typing import Any, Callable
 from .canonical import encode
 from .fingerprint import fingerprint
 from .model import Action, Model, ModelError, Property
-from .symmetry import check_ids, id_permutations, orbit_fingerprint, permuter
+from .symmetry import canonical_fingerprint, check_ids
 
 __all__ = ["Compiled", "compile_model", "Step", "TooManyInits", "MAX_INITS"]
 
@@ -182,10 +182,9 @@ class Compiled:
                 f"{type(self.model).__name__}.symmetry: {' x '.join(f'{len(g)}!' for g in groups)} = {renamings:,} renamings "
                 f"of every state; at most {MAX_RENAMINGS:,} are supported: check without --symmetry, or with fewer ids"
             )
-        perms = [permuter(m, key, MEMO_BUDGET // renamings) for m in id_permutations(groups)]
-        if perms:
-            self.orbit = len(perms) + 1
-            return orbit_fingerprint(perms, self.view, key)
+        if renamings > 1:
+            self.orbit = renamings  # the most renamings one state may need (all its ids alike)
+            return canonical_fingerprint(groups, self.view, key, MEMO_BUDGET // renamings)
         if self.view is not None:
             view = self.view
             return lambda s: key(view(s))

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 from .canonical import DATACLASS, MAP, BAG, NOMINAL_SET, NOMINAL_TUPLE, RECORD, described
 from .model import ModelError
 
-__all__ = ["check_ids", "permuter", "id_permutations", "orbit_fingerprint"]
+__all__ = ["check_ids", "permuter", "id_permutations", "orbit_fingerprint", "canonical_fingerprint"]
 
 _tnew = tuple.__new__
 _LEAVES = (type(None), bool, int, float, str, bytes)
@@ -131,6 +131,120 @@ def orbit_fingerprint(perms: list[Callable], view: Callable | None, key: Callabl
             if len(memo) >= ORBIT_MEMO_SIZE:
                 memo.clear()
             memo[k] = least
+        return least
+
+    return fp
+
+
+SIGNATURE_MEMO_SIZE = 1 << 16
+
+
+def canonical_fingerprint(groups: Sequence[Sequence], view: Callable | None, key: Callable,
+                          memo_size: int = MEMO_SIZE) -> Callable:
+    """fingerprint(s) = the least key over the renamings that list each group's ids in the order of their
+    signatures in s: the same number for every state of an orbit, found without trying all n! renamings.
+
+    An id's signature is the key of the state seen with that id told apart and every other id of every
+    group blurred into its group (maps then read as sets of pairs): renaming the state renames nothing
+    the signature sees, so the ids of a renamed state sort the same way. Ids with equal signatures are
+    tried in every order among themselves, so the least key is taken over the same set of states for
+    every member of the orbit, which makes it a canonical form (the orbit's count and verdicts are those
+    of the full search over all renamings; only the work differs). Signatures need not be injective.
+    """
+    group_of = {i: g for g, ids in enumerate(groups) for i in ids}
+    id_types = frozenset(type(i) for i in group_of)
+    identity = tuple(tuple(ids) for ids in groups)
+    permuters: dict = {}  # target order of every group -> its permuter
+    swaps: dict = {}  # (a, b) -> the permuter that swaps ids a and b
+    budget = max(64, memo_size)
+    orbit_memo: dict = {}
+    blur_memo: dict = {}  # (key(part), told apart id or None) -> the part's blurred key
+
+    def blurred(x, told):
+        cls = type(x)
+        if cls in id_types and x in group_of:
+            return key(("\x00symmetry id", group_of[x], x == told))
+        if cls in _LEAVES:
+            return key(x)
+        k = (key(x), told)
+        b = blur_memo.get(k)
+        if b is None:
+            b = blur(x, cls, told)
+            if len(blur_memo) >= SIGNATURE_MEMO_SIZE:
+                blur_memo.clear()
+            blur_memo[k] = b
+        return b
+
+    def blur(x, cls, told):
+        if cls is tuple:
+            return key(("\x00tuple", tuple([blurred(e, told) for e in x])))
+        if cls is frozenset:
+            return key(("\x00set", tuple(sorted([blurred(e, told) for e in x]))))
+        kind, name, extra = described(cls)
+        if kind == RECORD or kind == NOMINAL_TUPLE:
+            return key(("\x00tuple", name, tuple([blurred(e, told) for e in x])))
+        if kind == MAP:
+            return key(("\x00map", tuple(sorted([(blurred(k, told), blurred(v, told)) for k, v in x.items()]))))
+        if kind == BAG:
+            return key(("\x00bag", name, tuple(sorted([(blurred(k, told), n) for k, n in x.items()]))))
+        if kind == DATACLASS:
+            return key(("\x00dataclass", name, tuple([blurred(getattr(x, f), told) for f in extra])))
+        if kind == NOMINAL_SET:
+            return key(("\x00set", name, tuple(sorted([blurred(e, told) for e in x]))))
+        return key(x)  # an enum member that is not an id, a subclass of a scalar: data, never renamed
+
+    def orders(v):
+        """For each group, its ids in signature order, and the runs of equal signatures."""
+        result = []
+        for ids in groups:
+            signed = sorted((blurred(v, i), n) for n, i in enumerate(ids))
+            runs, start = [], 0
+            for n in range(1, len(signed) + 1):
+                if n == len(signed) or signed[n][0] != signed[start][0]:
+                    runs.append([ids[m] for _, m in signed[start:n]])
+                    start = n
+            result.append(runs)
+        return result
+
+    def candidates(v, k, runs_per_group):
+        """Every listing of the ids that keeps the signature order and tries ties in every order, except
+        that a run whose ids can be swapped pairwise without changing the state is tried in one order
+        (every order then gives the same renamed state)."""
+        per_group = []
+        for runs in runs_per_group:
+            orders = [[tuple(run)] if len(run) == 1 or interchangeable(v, k, run) else list(permutations(run))
+                      for run in runs]
+            per_group.append([sum(choice, ()) for choice in product(*orders)])
+        return product(*per_group)
+
+    def interchangeable(v, k, run):
+        """Whether swapping any two neighbours of run leaves v as it is (then every permutation of run does)."""
+        for a, b in zip(run, run[1:]):
+            walk = swaps.get((a, b))
+            if walk is None:
+                walk = swaps[a, b] = permuter({a: b, b: a}, key, budget)
+            if key(walk(v)) != k:
+                return False
+        return True
+
+    def rename(v, listing):
+        if listing == identity:
+            return v
+        walk = permuters.get(listing)
+        if walk is None:
+            mapping = {old: new for olds, news in zip(listing, identity) for old, new in zip(olds, news)}
+            walk = permuters[listing] = permuter(mapping, key, budget)
+        return walk(v)
+
+    def fp(s):
+        v = s if view is None else view(s)
+        k = key(v)
+        least = orbit_memo.get(k)
+        if least is None:
+            least = min(key(rename(v, listing)) for listing in candidates(v, k, orders(v)))
+            if len(orbit_memo) >= ORBIT_MEMO_SIZE:
+                orbit_memo.clear()
+            orbit_memo[k] = least
         return least
 
     return fp

@@ -36,31 +36,74 @@ def record(name: str, fields: str | Iterable[str]) -> type:
     exec(source, namespace)
     setter = namespace["set"]
     setter.__doc__ = "A copy with the given fields replaced."
-    body = {
-        "__slots__": (),
-        "set": setter,
-        "__eq__": _same_type_eq,
-        "__ne__": _same_type_ne,
-        "__hash__": tuple.__hash__,
-        "__doc__": f"State record {name}({', '.join(names)}).",
-    }
-    cls = type(name, (base,), body)
+    body = {"__slots__": (), "set": setter, "__doc__": f"State record {name}({', '.join(names)})."}
+    cls = type(name, (base, RecordBase), body)
     namespace["cls"] = cls
     return cls
-
-
-def _same_type_eq(self, other) -> bool:
-    return type(other) is type(self) and _teq(self, other)
-
-
-def _same_type_ne(self, other) -> bool:
-    return type(other) is not type(self) or _tne(self, other)
 
 
 _KEEP = object()
 
 
-class FrozenMap(tuple):
+class _PyRecordBase(tuple):
+    """Records equal only records of their own type (the pure-Python twin of _values.RecordBase)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and _teq(self, other)
+
+    def __ne__(self, other) -> bool:
+        return type(other) is not type(self) or _tne(self, other)
+
+    __hash__ = tuple.__hash__
+
+
+class _PyMapBase(tuple):
+    """A map's reads, updates and equality (the pure-Python twin of _values.MapBase)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and _teq(self, other)
+
+    def __ne__(self, other) -> bool:
+        return type(other) is not type(self) or _tne(self, other)
+
+    __hash__ = tuple.__hash__
+
+    def __getitem__(self, key):
+        return _tget(self, self._index[key])
+
+    def __contains__(self, key) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator:
+        return iter(self._keys)
+
+    def get(self, key, default=None):
+        """The value of key, or default when key is not one of the map's keys."""
+        i = self._index.get(key)
+        return default if i is None else _tget(self, i)
+
+    def set(self, key, value) -> "FrozenMap":
+        """A copy with key sent to value."""
+        vals = list(tuple.__iter__(self))
+        vals[self._index[key]] = value
+        return _tnew(type(self), vals)
+
+    def values(self) -> tuple:
+        """The values as a plain tuple, in the order of the keys."""
+        return _tget(self, slice(None))
+
+
+try:
+    from ._values import MapBase, RecordBase
+except ImportError:  # not compiled (pip could not build it): the same methods in Python
+    MapBase, RecordBase = _PyMapBase, _PyRecordBase
+
+
+class FrozenMap(MapBase):
     """An immutable map over a fixed key domain (node ids), stored as a tuple of values.
 
     Two maps are equal when they send the same keys to the same values, whatever order they were
@@ -105,27 +148,6 @@ class FrozenMap(tuple):
             FrozenMap._orders[keys] = cls
         return cls
 
-    def __eq__(self, other) -> bool:
-        return type(other) is type(self) and _teq(self, other)
-
-    def __ne__(self, other) -> bool:
-        return type(other) is not type(self) or _tne(self, other)
-
-    __hash__ = tuple.__hash__
-
-    def __getitem__(self, key):
-        return _tget(self, self._index[key])
-
-    def get(self, key, default=None):
-        i = self._index.get(key)
-        return default if i is None else _tget(self, i)
-
-    def set(self, key, value) -> "FrozenMap":
-        """A copy with key sent to value."""
-        vals = list(tuple.__iter__(self))
-        vals[self._index[key]] = value
-        return _tnew(type(self), vals)
-
     def update(self, changes: Mapping[Hashable, Any]) -> "FrozenMap":
         """A copy with several keys changed."""
         vals = list(tuple.__iter__(self))
@@ -133,17 +155,8 @@ class FrozenMap(tuple):
             vals[self._index[k]] = v
         return _tnew(type(self), vals)
 
-    def __iter__(self) -> Iterator:
-        return iter(self._keys)
-
-    def __contains__(self, key) -> bool:
-        return key in self._index
-
     def keys(self) -> tuple:
         return self._keys
-
-    def values(self) -> tuple:
-        return _tget(self, slice(None))
 
     def items(self):
         return zip(self._keys, tuple.__iter__(self))

@@ -2,6 +2,10 @@
 
 import pickle
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from checker import Bag, FrozenMap, ids, record
 
 
@@ -50,3 +54,79 @@ def test_maps_are_equal_by_contents_whatever_the_key_order():
     assert list(ba) == [a, b] and ba[b] == 1  # the first key order seen is every such map's order
     assert FrozenMap.of({"a": 1}) != FrozenMap.of({"b": 1}) and FrozenMap.of({"a": 1}) != (1,) and (1,) != FrozenMap.of({"a": 1})
     assert FrozenMap.of({"a": 2, "b": 1}) != FrozenMap.of({"a": 1, "b": 2})
+
+
+# ----------------------------------------------------------------------------- the C bases and their Python twins
+
+def _python_values():
+    """checker/values.py loaded again as another module, where `from ._values import ...` fails: its maps and
+    records run on the pure-Python twins of the C bases."""
+    import importlib.util
+    import pathlib
+
+    import checker
+
+    spec = importlib.util.spec_from_file_location("values_without_c", pathlib.Path(checker.__file__).with_name("values.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.MapBase is module._PyMapBase and module.RecordBase is module._PyRecordBase
+    return module
+
+
+PYTHON_VALUES = _python_values()
+KEYS = st.one_of(st.text(max_size=3), st.integers(-3, 3), st.none(), st.tuples(st.integers(-2, 2)),
+                 st.frozensets(st.integers(-2, 2), max_size=2))  # no bools: maps compare keys as dicts do, True == 1
+
+
+def test_the_c_bases_are_built():
+    """CI builds the C extension (.ci/run installs gcc and python3-dev); a silent fall back would be slow."""
+    from checker import values
+
+    assert values.MapBase.__module__ == "checker._values" and values.RecordBase.__module__ == "checker._values"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(KEYS, st.integers(-5, 5) | st.none(), min_size=1, max_size=6).filter(
+       lambda d: len({(type(k), k) for k in d}) == len(set(d))), KEYS, st.integers(-5, 5))
+def test_maps_behave_as_a_dict_in_c_and_in_python(contents, probe, value):
+    """Reads, membership, get, set, iteration and equality of both implementations against a dict."""
+    from checker import values
+
+    results = []
+    for module in (values, PYTHON_VALUES):
+        m = module.FrozenMap.of(contents)
+        other = module.FrozenMap.of(dict(reversed(list(contents.items()))))
+        known = probe in contents
+        row = [list(m) == list(m.keys()), sorted(map(repr, m)) == sorted(map(repr, contents)),
+               all(m[k] == v and m.get(k) == v for k, v in contents.items()), probe in m, m.get(probe, "absent"),
+               m == other, not m != other, hash(m) == hash(other), m != tuple(m.values()), m == m.set(next(iter(m)), m[next(iter(m))]),
+               type(m.values()) is tuple and m.values() == tuple(m[k] for k in m)]
+        assert probe in m if known else probe not in m
+        if known:
+            changed = m.set(probe, value)
+            row += [changed[probe], type(changed) is type(m), m[probe] == contents[probe],
+                    all(changed[k] == m[k] for k in m if k != probe or (type(k), k) != (type(probe), probe))]
+        else:
+            with pytest.raises(KeyError):
+                m[probe]
+            with pytest.raises(KeyError):
+                m.set(probe, value)
+        results.append(row)
+    assert results[0] == results[1]
+
+
+def test_records_compare_alike_in_c_and_in_python():
+    from checker import values
+
+    for module in (values, PYTHON_VALUES):
+        P, Q = module.record("P", "n"), module.record("Q", "n")
+        assert P(1) == P(1) and P(1) != Q(1) and P(1) != (1,) and (1,) != P(1) and not P(1) == (1,)
+        assert hash(P(1)) == hash((1,)) and P(1) < P(2) and sorted([P(2), P(1)]) == [P(1), P(2)]
+        assert len({P(1), Q(1), (1,)}) == 3 and P(1).set(n=2) == P(2) and P(1).n == 1
+
+
+def test_a_map_from_the_wrong_constructor_says_how_to_build_one():
+    from checker.values import MapBase
+
+    with pytest.raises(TypeError, match="FrozenMap.of"):
+        MapBase((1, 2))["a"]
