@@ -1,4 +1,4 @@
-"""Symmetry reduction: permute interchangeable ids through a state, fingerprint the orbit."""
+"""Symmetry reduction: one fingerprint per orbit, from a canonical renaming found by id signatures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 from .canonical import DATACLASS, MAP, BAG, NOMINAL_SET, NOMINAL_TUPLE, RECORD, described
 from .model import ModelError
 
-__all__ = ["check_ids", "permuter", "id_permutations", "orbit_fingerprint", "canonical_fingerprint"]
+__all__ = ["check_ids", "permuter", "canonical_fingerprint"]
 
 _tnew = tuple.__new__
 _LEAVES = (type(None), bool, int, float, str, bytes)
@@ -36,19 +36,6 @@ def check_ids(model: str, attr: str, ids: tuple, groups: list) -> tuple:
         if set(other) & set(ids):
             raise ModelError(f"{where} shares ids with another symmetry group: {sorted(map(str, set(other) & set(ids)))}")
     return ids
-
-
-def id_permutations(groups: Sequence[Sequence]) -> list[dict]:
-    """Every non-identity renaming that permutes each group of ids within itself."""
-    per_group = [[dict(zip(g, p)) for p in permutations(g)] for g in groups]
-    renamings = []
-    for combo in product(*per_group):
-        mapping = {}
-        for m in combo:
-            mapping.update(m)
-        if any(k != v for k, v in mapping.items()):
-            renamings.append(mapping)
-    return renamings
 
 
 MEMO_SIZE = 1 << 13  # per renaming at most; bigger measured no faster (TwoPhase, Paxos)
@@ -112,30 +99,6 @@ def permuter(mapping: dict, key: Callable, size: int = MEMO_SIZE) -> Callable:
 
 
 ORBIT_MEMO_SIZE = 1 << 18
-
-
-def orbit_fingerprint(perms: list[Callable], view: Callable | None, key: Callable) -> Callable:
-    """fingerprint(s) = the least key over the state's orbit under the renamings.
-
-    Most successors a search generates are states it has met before: their orbit's key is
-    remembered by the state's own key, so the renamings run once per state, not once per step.
-    """
-    memo: dict = {}
-
-    def fp(s):
-        v = s if view is None else view(s)
-        k = key(v)
-        least = memo.get(k)
-        if least is None:
-            least = min(k, *[key(p(v)) for p in perms])
-            if len(memo) >= ORBIT_MEMO_SIZE:
-                memo.clear()
-            memo[k] = least
-        return least
-
-    return fp
-
-
 SIGNATURE_MEMO_SIZE = 1 << 16
 
 
