@@ -1,9 +1,12 @@
-"""Benchmarks: each bundled model at a benchmark scope, in its own process (states/s, bytes/state).
+"""Benchmarks: each model at a benchmark scope, in its own process (states/s, bytes/state, peak RSS),
+and, with --tlc, TLC on the same TLA+ spec and scope (one worker) with the ratio of the two wall times.
 
-Run: python benchmarks/run.py [NAME ...]
+Run: python benchmarks/run.py [--tlc] [NAME ...]
+     (--tlc needs TLC_JAR=tla2tools.jar and TLA_EXAMPLES=a checkout of github.com/tlaplus/Examples)
 
 B/state is what the search keeps per stored state (fingerprint set and parent links); B/state all is
 the growth of the peak resident memory per distinct state (the BFS frontier and caches included).
+The benchmark models are the bundled ones and those of benchmarks/models/ (TLA+ Examples specs).
 """
 
 from __future__ import annotations
@@ -13,29 +16,47 @@ import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
 
-# name -> (model, constants, check options)
+import tlc  # noqa: E402
+
+MUTEX = "benchmarks.models.lamport_mutex:LamportMutex"
+EWD840 = "benchmarks.models.ewd840:EWD840"
+EWD998 = "benchmarks.models.ewd998:EWD998"
+PAXOS_PROPERTIES = {"properties": ["Agreement", "Validity", "Stability"]}
+
+# name -> (model: a bundled name or module:Class, constants, check options, the same scope for TLC or None)
 CASES = {
-    "diehard": ("diehard", {}, {"properties": []}),
-    "twophase-6": ("twophase", {"rms": 6}, {}),
-    "paxos-1": ("paxos", {}, {}),
-    "paxos-2": ("paxos", {"max_ballot": 2}, {"properties": ["Agreement", "Validity", "Stability"]}),
-    "paxos-2-naive": ("paxos", {"max_ballot": 2}, {"properties": ["Agreement", "Validity", "Stability"], "naive": True}),
-    "twophase-7": ("twophase", {"rms": 7}, {}),
-    "kvstore": ("kvstore", {}, {}),
-    "kvstore-3-terms": ("kvstore", {"max_term": 3}, {"properties": ["Linearizable"]}),
+    "diehard": ("diehard", {}, {"properties": []}, None),
+    "twophase-6": ("twophase", {"rms": 6}, {}, tlc.two_phase(6)),
+    "paxos-1": ("paxos", {}, {}, None),
+    "paxos-2": ("paxos", {"max_ballot": 2}, PAXOS_PROPERTIES, tlc.paxos(2)),
+    "paxos-2-naive": ("paxos", {"max_ballot": 2}, {**PAXOS_PROPERTIES, "naive": True}, None),
+    "twophase-7": ("twophase", {"rms": 7}, {}, tlc.two_phase(7)),
+    "kvstore": ("kvstore", {}, {}, None),
+    "kvstore-3-terms": ("kvstore", {"max_term": 3}, {"properties": ["Linearizable"]}, None),
+    "mutex-3-4": (MUTEX, {"n": 3, "max_clock": 4}, {}, tlc.lamport_mutex(3, 4)),
+    "mutex-3-6": (MUTEX, {"n": 3, "max_clock": 6}, {}, tlc.lamport_mutex(3, 6)),
+    "ewd840-6": (EWD840, {"n": 6}, {}, tlc.ewd840(6)),
+    "ewd998-3": (EWD998, {"n": 3, "max_counter": 2, "max_pending": 1, "max_q": 6}, {}, tlc.ewd998(3, 2, 1, 6)),
 }
 
 CHILD = r"""
-import json, sys
+import importlib, json, sys
 from checker import check
 from checker.registry import bundled
-sys.path.insert(0, sys.argv[2])
+sys.path.append(sys.argv[2])
 from naive import naive_check
-name, consts, opts = json.loads(sys.argv[1])
+ref, consts, opts = json.loads(sys.argv[1])
+if ":" in ref:
+    module, name = ref.split(":")
+    cls = getattr(importlib.import_module(module), name)
+else:
+    cls = bundled()[ref]
 run = naive_check if opts.pop("naive", False) else check
-r = run(bundled()[name](**consts), **opts)
+r = run(cls(**consts), **opts)
 st = r.stats
 print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st.generated, "depth": st.depth,
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
@@ -45,21 +66,37 @@ print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st
 
 def run_case(model: str, consts: dict, opts: dict) -> dict:
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=ROOT)
-    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps([model, consts, opts]), os.path.dirname(os.path.abspath(__file__))], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps([model, consts, opts]), HERE],
+                         capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        sys.exit(f"{model}: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f'exit {out.returncode}'}")
     return json.loads(out.stdout)
 
 
-def main(names: list[str]) -> None:
-    print(f"{'case':<14} {'verdict':<9} {'distinct':>10} {'generated':>11} {'depth':>5} {'seconds':>8} {'gen/s':>9} "
-          f"{'peak RSS':>9} {'B/state':>8} {'B/state all':>11}")
+def main(argv: list[str]) -> None:
+    with_tlc = "--tlc" in argv
+    names = [a for a in argv if a != "--tlc"]
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        sys.exit(f"unknown case {', '.join(unknown)}; cases: {', '.join(CASES)}")
+    why_not = tlc.available() if with_tlc else ""
+    if why_not:
+        sys.exit(f"--tlc: {why_not}")
+    print(f"{'case':<16} {'verdict':<9} {'distinct':>10} {'generated':>11} {'depth':>5} {'seconds':>8} {'gen/s':>9} "
+          f"{'peak RSS':>9} {'B/state':>8} {'B/state all':>11}" + (f" {'TLC s':>8} {'TLC/Concord':>11}" if with_tlc else ""))
     for name in names or CASES:
-        model, consts, opts = CASES[name]
+        model, consts, opts, spec = CASES[name]
         r = run_case(model, consts, opts)
-        print(
-            f"{name:<14} {r['verdict']:<9} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} {r['seconds']:>8.2f} "
-            f"{r['rate']:>9,.0f} {r['rss'] / 2**20:>7.0f}MB {r['bytes_per_state']:>8.0f} {r['memory_per_state']:>11,.0f}",
-            flush=True,
-        )
+        line = (f"{name:<16} {r['verdict']:<9} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} "
+                f"{r['seconds']:>8.2f} {r['rate']:>9,.0f} {r['rss'] / 2**20:>7.0f}MB {r['bytes_per_state']:>8.0f} "
+                f"{r['memory_per_state']:>11,.0f}")
+        if with_tlc and spec is not None:
+            t = tlc.run(spec)
+            same = (t["distinct"], t["depth"]) == (r["distinct"], r["depth"])
+            line += f" {t['seconds']:>8.2f} {t['seconds'] / r['seconds']:>10.2f}x"
+            if not same:
+                line += f"  COUNTS DIFFER: TLC {t['distinct']:,} distinct, depth {t['depth']}"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":
