@@ -1,7 +1,9 @@
 """TLC on the TLA+ specs the benchmark models translate: the same scope, one worker, its counts and wall time.
 
 The specs are not part of Concord: point TLA_EXAMPLES at a checkout of github.com/tlaplus/Examples and
-TLC_JAR at tla2tools.jar (Java 11 or later on the PATH). Each case copies its spec directory's modules
+TLC_JAR at tla2tools.jar (Java 11 or later on the PATH); the Paxos spec also needs TLA_LIBRARY, a
+colon-separated list of directories holding tlaplus/tlapm's library/ and tlaplus/CommunityModules' modules/
+(passed to TLC as -DTLA-Library). Each case copies its spec directory's modules
 into a temporary directory, adds the configuration (and, where the spec needs one, a small module fixing
 its constants) written below, and runs `java -cp $TLC_JAR tlc2.TLC -workers 1`.
 """
@@ -117,7 +119,8 @@ def run(spec: Spec, timeout: float = 3600) -> dict:
             Path(work, f"{name}.tla").write_text(text)
         Path(work, "Concord.cfg").write_text(spec.cfg)
         started = time.perf_counter()
-        done = subprocess.run(["java", "-XX:+UseParallelGC", "-cp", os.environ["TLC_JAR"], "tlc2.TLC", "-workers", "1",
+        library = [f"-DTLA-Library={os.environ['TLA_LIBRARY']}"] if os.environ.get("TLA_LIBRARY") else []
+        done = subprocess.run(["java", *library, "-XX:+UseParallelGC", "-cp", os.environ["TLC_JAR"], "tlc2.TLC", "-workers", "1",
                                "-config", "Concord.cfg", "-metadir", str(Path(work, "states")), f"{spec.module}.tla"],
                               cwd=work, capture_output=True, text=True, timeout=timeout)
         seconds = time.perf_counter() - started
