@@ -25,6 +25,7 @@ import tlc  # noqa: E402
 MUTEX = "benchmarks.models.lamport_mutex:LamportMutex"
 EWD840 = "benchmarks.models.ewd840:EWD840"
 EWD998 = "benchmarks.models.ewd998:EWD998"
+FAST_PAXOS = "benchmarks.models.fast_paxos:FastPaxos"
 PAXOS_PROPERTIES = {"properties": ["Agreement", "Validity", "Stability"]}
 
 # name -> (model: a bundled name or module:Class, constants, check options, the same scope for TLC or None)
@@ -41,6 +42,7 @@ CASES = {
     "mutex-3-6": (MUTEX, {"n": 3, "max_clock": 6}, {}, tlc.lamport_mutex(3, 6)),
     "ewd840-6": (EWD840, {"n": 6}, {}, tlc.ewd840(6)),
     "ewd998-3": (EWD998, {"n": 3, "max_counter": 2, "max_pending": 1, "max_q": 6}, {}, tlc.ewd998(3, 2, 1, 6)),
+    "fastpaxos-sym": (FAST_PAXOS, {}, {"symmetry": True}, tlc.fast_paxos()),
 }
 
 CHILD = r"""

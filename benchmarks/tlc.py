@@ -98,6 +98,20 @@ CHECK_DEADLOCK FALSE
 """, (("ConcordEWD998", EWD998),))
 
 
+def fast_paxos() -> Spec:
+    """The Examples' own FastPaxos.cfg: 4 replicas, 3 values, ballots 0..4, fast ballots {1, 3}, symmetry."""
+    return Spec("specifications/SimplifiedFastPaxos", "FastPaxos", """CONSTANTS any = any  none = none
+  r1 = r1  r2 = r2  r3 = r3  r4 = r4  Replicas = {r1, r2, r3, r4}  v1 = v1  v2 = v2  v3 = v3  Values = {v1, v2, v3}
+  Ballots = {0, 1, 2, 3, 4}  FastBallots = {1, 3}
+  Quorums = {{r1, r2, r3}, {r1, r2, r4}, {r1, r3, r4}, {r2, r3, r4}}
+  FastQuorums = {{r1, r2, r3}, {r1, r2, r4}, {r1, r3, r4}, {r2, r3, r4}}
+SPECIFICATION FastSpec
+INVARIANTS FastTypeOK FastNontriviality
+PROPERTY PaxosConsistency
+SYMMETRY PaxosSymmetry
+""")
+
+
 def available() -> str:
     """Why TLC cannot run here, or "" when it can."""
     if not os.environ.get("TLC_JAR") or not Path(os.environ["TLC_JAR"]).is_file():
