@@ -33,7 +33,8 @@ CASES = {
     "diehard": ("diehard", {}, {"properties": []}, None),
     "twophase-6": ("twophase", {"rms": 6}, {}, tlc.two_phase(6)),
     "paxos-1": ("paxos", {}, {}, None),
-    "paxos-2": ("paxos", {"max_ballot": 2}, PAXOS_PROPERTIES, tlc.paxos(2)),
+    "paxos-2": ("paxos", {"max_ballot": 2}, PAXOS_PROPERTIES, None),
+    "paxos-2-bare": ("paxos", {"max_ballot": 2}, {"properties": []}, tlc.paxos(2)),  # as TLC's run: no property
     "paxos-2-naive": ("paxos", {"max_ballot": 2}, {**PAXOS_PROPERTIES, "naive": True}, None),
     "twophase-7": ("twophase", {"rms": 7}, {}, tlc.two_phase(7)),
     "kvstore": ("kvstore", {}, {}, None),
