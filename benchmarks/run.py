@@ -27,16 +27,17 @@ EWD840 = "benchmarks.models.ewd840:EWD840"
 EWD998 = "benchmarks.models.ewd998:EWD998"
 FAST_PAXOS = "benchmarks.models.fast_paxos:FastPaxos"
 PAXOS_PROPERTIES = {"properties": ["Agreement", "Validity", "Stability"]}
+TWO_PHASE_PROPERTIES = {"properties": ["TCConsistent"]}  # TLC's run checks TCConsistent (and TPTypeOK)
 
 # name -> (model: a bundled name or module:Class, constants, check options, the same scope for TLC or None)
 CASES = {
     "diehard": ("diehard", {}, {"properties": []}, None),
-    "twophase-6": ("twophase", {"rms": 6}, {}, tlc.two_phase(6)),
+    "twophase-6": ("twophase", {"rms": 6}, TWO_PHASE_PROPERTIES, tlc.two_phase(6)),
     "paxos-1": ("paxos", {}, {}, None),
     "paxos-2": ("paxos", {"max_ballot": 2}, PAXOS_PROPERTIES, None),
     "paxos-2-bare": ("paxos", {"max_ballot": 2}, {"properties": []}, tlc.paxos(2)),  # as TLC's run: no property
     "paxos-2-naive": ("paxos", {"max_ballot": 2}, {**PAXOS_PROPERTIES, "naive": True}, None),
-    "twophase-7": ("twophase", {"rms": 7}, {}, tlc.two_phase(7)),
+    "twophase-7": ("twophase", {"rms": 7}, TWO_PHASE_PROPERTIES, tlc.two_phase(7)),
     "kvstore": ("kvstore", {}, {}, None),
     "kvstore-3-terms": ("kvstore", {"max_term": 3}, {"properties": ["Linearizable"]}, None),
     "mutex-3-4": (MUTEX, {"n": 3, "max_clock": 4}, {}, tlc.lamport_mutex(3, 4)),
