@@ -121,50 +121,69 @@ def canonical_fingerprint(groups: Sequence[Sequence], view: Callable | None, key
     swaps: dict = {}  # (a, b) -> the permuter that swaps ids a and b
     budget = max(64, memo_size)
     orbit_memo: dict = {}
-    blur_memo: dict = {}  # (key(part), told apart id or None) -> the part's blurred key
+    sign_memo: dict = {}  # key(part) -> signed(part)
+    no_ids: dict = {}
 
-    def blurred(x, told):
+    def signed(x):
+        """x's key with every id blurred into its group, and, for each id inside x, x's key with that id
+        told apart (the others still blurred): all of an id's signatures of x's parts in one walk."""
         cls = type(x)
         if cls in id_types and x in group_of:
-            return key(("\x00symmetry id", group_of[x], x == told))
+            return key(("\x00symmetry id", group_of[x], False)), {x: key(("\x00symmetry id", group_of[x], True))}
         if cls in _LEAVES:
-            return key(x)
-        k = (key(x), told)
-        b = blur_memo.get(k)
-        if b is None:
-            b = blur(x, cls, told)
-            if len(blur_memo) >= SIGNATURE_MEMO_SIZE:
-                blur_memo.clear()
-            blur_memo[k] = b
-        return b
+            return key(x), no_ids
+        k = key(x)
+        result = sign_memo.get(k)
+        if result is None:
+            result = sign(x, cls)
+            if len(sign_memo) >= SIGNATURE_MEMO_SIZE:
+                sign_memo.clear()
+            sign_memo[k] = result
+        return result
 
-    def blur(x, cls, told):
+    def sign(x, cls):
         if cls is tuple:
-            return key(("\x00tuple", tuple([blurred(e, told) for e in x])))
+            return combine(("\x00tuple",), [signed(e) for e in x], True)
         if cls is frozenset:
-            return key(("\x00set", tuple(sorted([blurred(e, told) for e in x]))))
+            return combine(("\x00set",), [signed(e) for e in x], False)
         kind, name, extra = described(cls)
         if kind == RECORD or kind == NOMINAL_TUPLE:
-            return key(("\x00tuple", name, tuple([blurred(e, told) for e in x])))
+            return combine(("\x00tuple", name), [signed(e) for e in x], True)
         if kind == MAP:
-            return key(("\x00map", tuple(sorted([(blurred(k, told), blurred(v, told)) for k, v in x.items()]))))
+            pairs = [combine(("\x00pair",), [signed(k), signed(v)], True) for k, v in x.items()]
+            return combine(("\x00map",), pairs, False)
         if kind == BAG:
-            return key(("\x00bag", name, tuple(sorted([(blurred(k, told), n) for k, n in x.items()]))))
+            pairs = [combine(("\x00pair",), [signed(k), (key(n), no_ids)], True) for k, n in x.items()]
+            return combine(("\x00bag", name), pairs, False)
         if kind == DATACLASS:
-            return key(("\x00dataclass", name, tuple([blurred(getattr(x, f), told) for f in extra])))
+            return combine(("\x00dataclass", name), [signed(getattr(x, f)) for f in extra], True)
         if kind == NOMINAL_SET:
-            return key(("\x00set", name, tuple(sorted([blurred(e, told) for e in x]))))
-        return key(x)  # an enum member that is not an id, a subclass of a scalar: data, never renamed
+            return combine(("\x00set", name), [signed(e) for e in x], False)
+        return key(x), no_ids  # an enum member that is not an id, a subclass of a scalar: data, never renamed
+
+    def combine(tag, parts, ordered):
+        """The signed key of a container of parts (ordered: a sequence; else a set, whose keys are sorted)."""
+        bases = [base for base, _ in parts]
+        base = key((*tag, tuple(bases) if ordered else tuple(sorted(bases))))
+        inside = {i for _, told in parts if told for i in told}
+        if not inside:
+            return base, no_ids
+        told = {}
+        for i in inside:
+            keys = [apart.get(i, b) for b, apart in parts]
+            told[i] = key((*tag, tuple(keys) if ordered else tuple(sorted(keys))))
+        return base, told
 
     def orders(v):
         """For each group, its ids in signature order, and the runs of equal signatures."""
+        base, told = signed(v)
         result = []
         for ids in groups:
-            signed = sorted((blurred(v, i), n) for n, i in enumerate(ids))
+            sigs = sorted((told.get(i, base), n) for n, i in enumerate(ids))
             runs, start = [], 0
-            for n in range(1, len(signed) + 1):
-                if n == len(signed) or signed[n][0] != signed[start][0]:
-                    runs.append([ids[m] for _, m in signed[start:n]])
+            for n in range(1, len(sigs) + 1):
+                if n == len(sigs) or sigs[n][0] != sigs[start][0]:
+                    runs.append([ids[m] for _, m in sigs[start:n]])
                     start = n
             result.append(runs)
         return result
