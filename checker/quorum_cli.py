@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -55,9 +54,6 @@ def main(argv: list[str]) -> int:
         return _fail(f"concord: error: {error}", EXIT_ERROR)
     except KeyboardInterrupt:
         return _fail("concord: interrupted", EXIT_INCOMPLETE)
-    except BrokenPipeError:  # --help into a closed pipe
-        _drop_stdout()
-        return 0
     except MemoryError:
         return _fail("concord: error: out of memory: check a smaller system", EXIT_ERROR)
     except RecursionError:
@@ -77,9 +73,9 @@ def _run(argv: list[str]) -> int:
     try:
         result = check_all_n(requirement, args.timeout, MAX_SERVERS) if every_n else check(requirement, args.timeout)
     except Interrupted as stop:  # what was known when Ctrl-C came; main reports the interrupt
-        _emit(report(stop.result, requirement, every_n))
+        print(report(stop.result, requirement, every_n))
         raise
-    _emit(report(result, requirement, every_n))
+    print(report(result, requirement, every_n))
     _write_outputs(args, result, requirement)
     return EXIT_CODES[result.verdict]
 
@@ -105,24 +101,6 @@ def report(result: Result, requirement: Requirement, every_n: bool = False) -> s
     return "\n".join(lines)
 
 
-def _emit(text: str) -> None:
-    """Print to standard output; a closed pipe (`| head`, `| true`) drops the output, never the exit code."""
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        _drop_stdout()
-    except OSError as error:
-        raise UsageError(f"cannot write standard output: {error.strerror or error}") from None
-
-
-def _drop_stdout() -> None:
-    """Point standard output at /dev/null, so that the interpreter's last flush cannot fail either."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # no file descriptor (captured output)
-        sys.stdout = open(os.devnull, "w")
-
-
 def _fail(line: str, code: int) -> int:
     """One line on standard error (none if it is closed too), and the exit code."""
     try:
@@ -146,7 +124,7 @@ def _write_outputs(args: argparse.Namespace, result: Result, requirement: Requir
             write_atomic(Path(args.json), json.dumps({**result.to_json(), "families": families}, indent=2) + "\n")
         if args.render:
             written = render(result, Path(args.render))
-            _emit(f"picture: {', '.join(map(str, written))}" if written else "picture: nothing to draw, no witness")
+            print(f"picture: {', '.join(map(str, written))}" if written else "picture: nothing to draw, no witness")
     except WriteError as error:
         raise UsageError(str(error)) from None
     except OSError as error:

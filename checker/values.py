@@ -59,18 +59,10 @@ class _PyRecordBase(tuple):
     __hash__ = tuple.__hash__
 
 
-class _PyMapBase(tuple):
-    """A map's reads, updates and equality (the pure-Python twin of _values.MapBase)."""
+class _PyMapBase(_PyRecordBase):
+    """A map's reads and updates, its equality a record's (the pure-Python twin of _values.MapBase)."""
 
     __slots__ = ()
-
-    def __eq__(self, other) -> bool:
-        return type(other) is type(self) and _teq(self, other)
-
-    def __ne__(self, other) -> bool:
-        return type(other) is not type(self) or _tne(self, other)
-
-    __hash__ = tuple.__hash__
 
     def __getitem__(self, key):
         return _tget(self, self._index[key])
