@@ -50,7 +50,7 @@ CASES = {
 CHILD = r"""
 import importlib, json, sys
 from checker import check
-from checker.registry import bundled
+from checker.cli.registry import bundled
 sys.path.append(sys.argv[2])
 from naive import naive_check
 ref, consts, opts = json.loads(sys.argv[1])

@@ -1,4 +1,8 @@
-"""Concord's engine: the model API, explicit-state search, results and the command line."""
+"""Concord's engine: the model API a model author writes with, explicit-state search and its results.
+
+The pictures (checker.render) and the command line (checker.cli) sit on top; this package imports neither,
+nor the specs and models.
+"""
 
 from .check import check
 from .compiled import Step

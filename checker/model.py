@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
+import re
 from typing import Any, Callable
 
 __all__ = [
@@ -175,6 +177,23 @@ class Model:
         consts = ", ".join(f"{k}={given.get(k, v)!r}" for k, v in self.constants().items())
         variant = f" [{self.variant}]" if self.variant else ""
         return f"{type(self).__name__}{variant}({consts})"
+
+
+_DESCRIPTION = re.compile(r"(\w+)(?: \[([^\]]+)\])?\((.*)\)", re.S)
+
+
+def parse_description(text: str) -> tuple[str, str | None, dict]:
+    """``Name [variant](k=v, ...)``, as Model.describe writes it, split into class name, variant and
+    constants; ValueError for anything else."""
+    match = _DESCRIPTION.fullmatch(text)
+    if not match:
+        raise ValueError(f"cannot read the model {text!r}")
+    try:
+        call = ast.parse(f"f({match.group(3)})", mode="eval").body
+        constants = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    except (SyntaxError, ValueError):
+        raise ValueError(f"cannot read the constants of {text!r}") from None
+    return match.group(1), match.group(2), constants
 
 
 def _recording_constants(init):

@@ -12,7 +12,7 @@ from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence
 from specs.datatypes import DATATYPES, INVALID, Queue, Register, validate
 from specs.edn import Keyword
 from specs.history import History, HistoryError, Operation, show
-from specs.history_render import client_name, labels, timeline
+from specs.timeline import client_name, labels, timeline
 
 INF = float("inf")
 MOST_LANES = 24

@@ -378,6 +378,12 @@ class Requirement:
     def describe(self) -> str:
         return "; ".join(c.describe() for c in self.clauses())
 
+    def prove(self, timeout_ms: float = 10_000):
+        """Z3's verdict on this requirement (specs.quorum_z3.check): proved, or refuted with a witness."""
+        from specs.quorum_z3 import check  # it imports this module
+
+        return check(self, timeout_ms)
+
 
 @dataclass(frozen=True, slots=True)
 class Intersection(Requirement):

@@ -158,8 +158,8 @@ def test_the_memory_limit_stops_a_run():
                                                                               st.dictionaries(st.text(max_size=8), c, max_size=3)),
                                                           max_leaves=20).map(lambda x: json.dumps(x).encode())))
 def test_the_result_loader_refuses_anything_else_with_one_error(tmp_path_factory, content):
-    from checker.registry import UsageError
-    from checker.render import load_result
+    from checker.cli.registry import UsageError
+    from checker.cli.render import load_result
 
     path = tmp_path_factory.mktemp("fuzz") / "r.json"
     path.write_bytes(content)

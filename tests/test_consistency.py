@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from checker.lin_cli import main
+from checker.cli.lin import main
 from specs.consistency import check_eventual, check_linearizable, check_sequential, is_linearizable
 from specs.edn import Keyword
 from specs.history import History, Operation, parse_edn, parse_json

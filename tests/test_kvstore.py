@@ -3,7 +3,7 @@
 import pytest
 
 from checker import check
-from checker.registry import build
+from checker.cli.registry import build
 from models.kvstore import FollowerRead, KVStore, LeaseRead, LocalRead
 
 from brute import reachable

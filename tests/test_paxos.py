@@ -3,7 +3,7 @@
 import pytest
 
 from checker import check, refines
-from checker.registry import build
+from checker.cli.registry import build
 from models import Paxos
 from models.paxos import FlexiblePaxos, MinorityQuorums, NoHighestVote, NoPromise, NoPromiseUpdate
 from models.paxos_seed import SeedPaxos

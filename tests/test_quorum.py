@@ -11,13 +11,35 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.quorum_cli import main
-from checker.quorum_render import render
-from checker.quorum_z3 import Interrupted, check, check_all_n
-from specs.quorum import (MAJORITY_OF_N, Byzantine, FastPaxos, Grid, Intersection, JointMajority, Reconfiguration,
-                          Threshold, ThresholdOfN, byzantine, disjoint_change, explicit, fast_paxos, flexible, grid,
-                          grid_phases, joint_consensus, majorities, majority, membership_change, quorums_of_size,
-                          servers, threshold, weighted)
+from checker.cli.quorum import main
+from checker.render.quorum import render
+from specs.quorum import (
+    MAJORITY_OF_N,
+    Byzantine,
+    FastPaxos,
+    Grid,
+    Intersection,
+    JointMajority,
+    Reconfiguration,
+    Threshold,
+    ThresholdOfN,
+    byzantine,
+    disjoint_change,
+    explicit,
+    fast_paxos,
+    flexible,
+    grid,
+    grid_phases,
+    joint_consensus,
+    majorities,
+    majority,
+    membership_change,
+    quorums_of_size,
+    servers,
+    threshold,
+    weighted,
+)
+from specs.quorum_z3 import Interrupted, check, check_all_n
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = settings(max_examples=100, deadline=None)
@@ -306,7 +328,7 @@ def test_cli_bad_input(capsys, tmp_path, monkeypatch, argv, content):
 
 
 def test_unknown_when_z3_gives_up(capsys, monkeypatch):
-    monkeypatch.setattr("checker.quorum_z3._counting_rules_out", lambda *args: False)  # leave only the hard search
+    monkeypatch.setattr("specs.quorum_z3._counting_rules_out", lambda *args: False)  # leave only the hard search
     code, out, _ = run(capsys, "byzantine", "--n", "40", "--f", "9", "--k", "25", "--timeout", "50")
     assert code == 3 and out.startswith("unknown")
     assert "undecided: any two quorums share at least 10 servers" in out and "why: the time limit of 50 ms" in out
@@ -330,7 +352,7 @@ def test_ctrl_c_reports_what_was_proved_and_exits_3(capsys, monkeypatch):
     def interrupt(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("checker.quorum_z3._find_violation", interrupt)  # the counting argument cannot prove C+2
+    monkeypatch.setattr("specs.quorum_z3._find_violation", interrupt)  # the counting argument cannot prove C+2
     with pytest.raises(Interrupted) as stopped:
         check(membership_change(3, 5))
     assert stopped.value.result.verdict == "unknown" and stopped.value.result.why == "interrupted"
@@ -340,7 +362,7 @@ def test_ctrl_c_reports_what_was_proved_and_exits_3(capsys, monkeypatch):
 
 
 def test_cli_in_a_subprocess():
-    script = "import sys; from checker.quorum_cli import main; sys.exit(main(sys.argv[1:]))"
+    script = "import sys; from checker.cli.quorum import main; sys.exit(main(sys.argv[1:]))"
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     ok = subprocess.run([sys.executable, "-c", script, "reconfig", "--old", "3", "--new", "5"],
                         capture_output=True, text=True, env=env, cwd=ROOT)

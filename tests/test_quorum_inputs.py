@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.quorum_cli import (MAX_FILE_BYTES, MAX_MEMBERS, MAX_QUORUMS, MAX_SERVERS, UsageError,
+from checker.cli.quorum import (MAX_FILE_BYTES, MAX_MEMBERS, MAX_QUORUMS, MAX_SERVERS, UsageError,
                                 requirement_from_bytes)
 from specs.quorum import Requirement
 

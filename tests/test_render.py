@@ -10,16 +10,31 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from checker import Bag, FrozenMap, Model, ModelError, action, check, ids, invariant, record
-from checker.chart import SYSTEM, chart, message_text, value_lines
+from checker import (
+    Bag,
+    FrozenMap,
+    Model,
+    ModelError,
+    action,
+    check,
+    ids,
+    invariant,
+    record,
+)
 from checker.cli import main
+from checker.cli.jsonout import result_json
+from checker.cli.registry import build, load_class
 from checker.compiled import compile_model
-from checker.registry import build, load_class
-from checker.render import NO_DOT, violation_chart, write_charts
-from checker.jsonout import result_json
-from checker.render_graph import TooManyStates, state_graph
-from checker.render_html import report_html
-from checker.render_msc import sequence_chart
+from checker.render import (
+    NO_DOT,
+    TooManyStates,
+    report_html,
+    sequence_chart,
+    state_graph,
+    violation_chart,
+    write_charts,
+)
+from checker.render.chart import SYSTEM, chart, message_text, value_lines
 from models import DieHard, TwoPhase
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -11,12 +11,13 @@ import sys
 import threading
 from pathlib import Path
 
-from checker.files import WriteError, write_atomic
-from checker.result import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION
 from specs.consistency import CONSISTENCIES, Budget, CheckResult, Stopped, check
 from specs.datatypes import DATATYPES
 from specs.history import HistoryError, load_history, parse_value
-from specs.history_render import render_window
+
+from ..files import WriteError, write_atomic
+from ..render.history import render_window
+from ..result import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION
 
 MOST_MESSAGE = 300
 """Characters of an error message shown at most: it stays one line."""

@@ -7,12 +7,37 @@ import json
 import sys
 from pathlib import Path
 
-from checker.files import WriteError, write_atomic
-from checker.quorum_render import render
-from checker.quorum_z3 import PROVED, REFUTED, UNKNOWN, Interrupted, Result, check, check_all_n
-from specs.quorum import (MAJORITY_OF_N, Byzantine, FastPaxos, Intersection, Requirement, ThresholdOfN,
-                          byzantine, disjoint_change, explicit, grid, grid_phases, joint_consensus,
-                          membership_change, server_order, servers, show, weighted)
+from specs.quorum import (
+    MAJORITY_OF_N,
+    Byzantine,
+    FastPaxos,
+    Intersection,
+    Requirement,
+    ThresholdOfN,
+    byzantine,
+    disjoint_change,
+    explicit,
+    grid,
+    grid_phases,
+    joint_consensus,
+    membership_change,
+    server_order,
+    servers,
+    show,
+    weighted,
+)
+from specs.quorum_z3 import (
+    PROVED,
+    REFUTED,
+    UNKNOWN,
+    Interrupted,
+    Result,
+    check,
+    check_all_n,
+)
+
+from ..files import WriteError, write_atomic
+from ..render.quorum import render
 
 EXIT_ERROR, EXIT_INCOMPLETE = 2, 3
 EXIT_CODES = {PROVED: 0, REFUTED: 1, UNKNOWN: EXIT_INCOMPLETE}

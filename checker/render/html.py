@@ -6,14 +6,15 @@ import shutil
 from html import escape
 from pathlib import Path
 
+from ..compiled import Compiled, Step
+from ..diff import fields, fmt
+from ..files import make_directory, write_atomic
+from ..model import parse_description
+from ..result import Violation
+from ..values import Bag
 from .chart import message_lines, node_lanes, state_grid, value_lines
-from .compiled import Compiled, Step
-from .diff import fields, fmt
-from .files import make_directory, write_atomic
-from .render import NO_DOT, parse_description, svg_inline, violation_chart
-from .render_msc import sequence_chart
-from .result import Violation
-from .values import Bag
+from .msc import sequence_chart
+from .pictures import NO_DOT, svg_inline, violation_chart
 
 __all__ = ["report_html", "write_report"]
 
@@ -133,8 +134,11 @@ def _quorums(data: dict) -> list[str]:
 
 
 def _witness_graph(q: dict):
-    from .quorum_render import witness_graph  # imports Z3: only for a report with a refuted quorum requirement
-    from .quorum_z3 import Result
+    from specs.quorum_z3 import Result
+
+    from .quorum import (
+        witness_graph,  # imports Z3: only for a report with a refuted quorum requirement
+    )
 
     witness = tuple(frozenset(w["servers"]) for w in q["witness"])
     labels = tuple(w["label"] for w in q["witness"])

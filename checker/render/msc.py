@@ -6,8 +6,8 @@ from html import escape
 
 import graphviz
 
+from ..diff import fields, fmt
 from .chart import Chart, Row, message_kind, message_text, state_grid, value_lines
-from .diff import fields, fmt
 
 __all__ = ["sequence_chart", "COLOURS", "RED", "FONT", "BOLD"]
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import graphviz
 
-from checker.files import make_directory, write_atomic
-from checker.quorum_z3 import Result
 from specs.quorum import show
+from specs.quorum_z3 import Result
+
+from ..files import make_directory, write_atomic
 
 LINES = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
 FILLS = ("#f7b6b6", "#aec7e8", "#b5e3b5", "#d5c4e8")

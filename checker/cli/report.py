@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .compiled import Step
-from .diff import changes, fields, fmt
-from .result import Result, Violation
+from ..compiled import Step
+from ..diff import changes, fields, fmt
+from ..result import Result, Violation
 
 __all__ = ["summary", "format_trace", "format_result"]
 

@@ -6,12 +6,12 @@ from collections import deque
 
 import graphviz
 
-from .check import check
-from .compiled import Compiled
-from .diff import fields, fmt
-from .model import ModelError
-from .render_msc import BOLD, FONT, RED
-from .trace import diagnose
+from ..check import check
+from ..compiled import Compiled
+from ..diff import fields, fmt
+from ..model import ModelError
+from ..trace import diagnose
+from .msc import BOLD, FONT, RED
 
 __all__ = ["state_graph", "TooManyStates", "MAX_STATES"]
 

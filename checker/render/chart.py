@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .compiled import MULTI, Compiled, Step
-from .diff import _ordered, changes, fields, fmt
-from .values import Bag, FrozenMap
+from ..compiled import MULTI, Compiled, Step
+from ..diff import _ordered, changes, fields, fmt
+from ..values import Bag, FrozenMap
 
 __all__ = ["Chart", "Row", "Message", "chart", "node_lanes", "message_kind", "message_lines", "message_text",
            "value_lines", "state_grid", "MESSAGES", "SYSTEM"]

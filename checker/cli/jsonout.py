@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .compiled import Step
-from .files import write_atomic
-from .result import Result, Violation
-from .values import Bag, FrozenMap
+from ..compiled import Step
+from ..files import write_atomic
+from ..result import Result, Violation
+from ..values import Bag, FrozenMap
 
 __all__ = ["result_json", "state_json", "write_json", "result_problem", "SCHEMA_VERSION"]
 

@@ -7,7 +7,7 @@ import importlib.util
 import os
 import sys
 
-from .model import Model, ModelError
+from ..model import Model, ModelError
 
 __all__ = ["bundled", "load_class", "build", "parse_constant", "UsageError"]
 

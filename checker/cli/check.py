@@ -1,0 +1,70 @@
+"""``concord check``: explore every state of a model and check its properties."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from ..check import check
+from ..compiled import compile_model
+from ._args import (
+    check_outputs,
+    megabytes,
+    model_arguments,
+    picture_arguments,
+    positive,
+    seconds,
+)
+from ._output import pictures, written
+from .jsonout import result_json, write_json
+from .registry import build, load_class
+from .report import format_result
+
+HELP = "explore every state of a model and check its properties"
+
+
+def arguments(c: argparse.ArgumentParser) -> None:
+    model_arguments(c)
+    c.add_argument("--dfs", action="store_true", help="depth-first search (less memory; traces not shortest)")
+    c.add_argument("--symmetry", action="store_true", help="reduce by the ids the model declares interchangeable")
+    c.add_argument("--exact", action="store_true", help="store whole states, not 64-bit fingerprints (certain; more memory)")
+    c.add_argument("--deadlock", action="store_true", help="report a reachable state with no successor")
+    c.add_argument("--continue", dest="keep_going", action="store_true", help="collect one shortest trace per violated property")
+    c.add_argument("--max-states", type=positive, metavar="N", help="stop after N distinct states")
+    c.add_argument("--max-depth", type=positive, metavar="N", help="explore at most N levels")
+    c.add_argument("--time-limit", type=seconds, metavar="S", help="stop after S seconds")
+    c.add_argument("--memory", type=megabytes, metavar="MB", help="stop when the process has used MB megabytes")
+    c.add_argument("--json", metavar="FILE", help="write the result as JSON (schema: docs/json.md)")
+    picture_arguments(c)
+    c.add_argument("--quiet", action="store_true", help="no progress lines, no coverage table")
+    c.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def run(args) -> int:
+    check_outputs(args)
+    model = build(load_class(args.model), args.constants, args.variant)
+    result = check(
+        model,
+        properties=args.properties,
+        strategy="dfs" if args.dfs else "bfs",
+        symmetry=args.symmetry,
+        exact=args.exact,
+        deadlock=args.deadlock,
+        stop_at_first=not args.keep_going,
+        max_states=args.max_states,
+        max_depth=args.max_depth,
+        time_limit=args.time_limit,
+        memory=args.memory,
+        progress=not args.quiet,
+    )
+    if args.json:
+        written(lambda: write_json(result, args.json))
+    if args.render or args.report:
+        pictures(args, compile_model(model), result_json(result), result.violations)
+    if result.error:
+        if args.debug and result.exception is not None:
+            traceback.print_exception(result.exception)
+        print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
+    print(format_result(result, with_coverage=not args.quiet), flush=True)
+    return result.exit_code

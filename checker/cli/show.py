@@ -1,0 +1,58 @@
+"""``concord list`` and ``concord show``: the bundled models, and one model's actions and properties."""
+
+from __future__ import annotations
+
+import argparse
+
+from .registry import bundled, load_class
+
+LIST_HELP = "bundled models with their constants, variants and properties"
+SHOW_HELP = "a model's actions and properties with their docstrings"
+
+
+def show_arguments(s: argparse.ArgumentParser) -> None:
+    s.add_argument("model", metavar="MODEL")
+
+
+def run_list(args) -> int:
+    for name, cls in bundled().items():
+        consts = ", ".join(f"{k}={v!r}" for k, v in cls.constants().items()) or "no constants"
+        print(f"{name}: {_doc(cls)}")
+        print(f"  constants: {consts}")
+        print(f"  properties: {', '.join(p.name for p in cls.properties()) or 'none'}")
+        if cls.variants:
+            print(f"  variants: {', '.join(cls.variants)}")
+    return 0
+
+
+def run_show(args) -> int:
+    cls = load_class(args.model)
+    print(f"{cls.__name__}: {_doc(cls)}")
+    consts = cls.constants()
+    if consts:
+        print("Constants:")
+        for k, v in consts.items():
+            print(f"  {k} = {v!r}")
+    print("Actions:")
+    for act in cls.actions():
+        params = ", ".join(f"{p} in {_domain_name(d)}" for p, d in act.domains.items())
+        print(f"  {act.name}({params})  {act.doc}")
+    print("Properties:")
+    for p in cls.properties():
+        print(f"  {p.kind:<10} {p.name}  {p.doc}")
+    if cls.symmetry:
+        print(f"Symmetry: {', '.join(cls.symmetry)} (use --symmetry)")
+    if cls.variants:
+        print("Variants:")
+        for name, vcls in cls.variants.items():
+            print(f"  {name}  {_doc(vcls)}")
+    return 0
+
+
+def _doc(cls) -> str:
+    doc = (cls.__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
+def _domain_name(d) -> str:
+    return d if isinstance(d, str) else getattr(d, "__name__", repr(d))
