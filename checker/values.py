@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import namedtuple
 from typing import Any, Hashable, Iterable, Iterator, Mapping
 
@@ -25,7 +26,8 @@ def record(name: str, fields: str | Iterable[str]) -> type:
     A record equals only records of its own type: ``Prepare(1) != Promise(1) != (1,)``, so a set
     of messages keeps both. (Its hash is the tuple's; unequal values may share a hash.)
     """
-    base = namedtuple(name, fields)
+    module = sys._getframe(1).f_globals.get("__name__", "__main__")  # where pickle finds the class, as namedtuple does
+    base = namedtuple(name, fields, module=module)
     names = base._fields
     # Generated like namedtuple's own __new__: keyword-only parameters, no dict, no loop.
     source = (
@@ -37,6 +39,7 @@ def record(name: str, fields: str | Iterable[str]) -> type:
     setter = namespace["set"]
     setter.__doc__ = "A copy with the given fields replaced."
     body = {"__slots__": (), "set": setter, "__doc__": f"State record {name}({', '.join(names)})."}
+    body["__module__"] = module
     cls = type(name, (base, RecordBase), body)
     namespace["cls"] = cls
     return cls

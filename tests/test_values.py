@@ -20,6 +20,18 @@ def test_record_set_replaces_fields():
     assert type(r.set(a=0)) is R
 
 
+Vote = record("Vote", "acc bal val")  # at module level, where pickle looks a class up by name
+
+
+def test_records_pickle_as_the_class_of_the_module_that_made_them():
+    v = Vote("a1", 2, frozenset({"v1"}))
+    assert Vote.__module__ == __name__
+    copy = pickle.loads(pickle.dumps(v))
+    assert copy == v and type(copy) is Vote
+    nested = Vote("a2", -1, FrozenMap.of({"a1": Vote("a1", 0, None)}))
+    assert pickle.loads(pickle.dumps(nested)) == nested
+
+
 def test_frozen_map_reads_and_updates_by_key():
     m = FrozenMap.const(("a1", "a2", "a3"), -1)
     n = m.set("a2", 5)
