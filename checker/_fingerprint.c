@@ -8,10 +8,8 @@
  * (passed in by `configure`) and remembered in a table keyed by the type object. The rare cases (ints
  * beyond 64 bits, a tuple or frozenset subclass that overrides iteration, a map without a `_keys`
  * tuple, a bag without a `_counts` dict) are handed to the Python definition, so they cannot drift.
- * Immutable containers (frozensets, records, maps, bags, dataclasses) are remembered by identity in a
- * small table that holds a reference to each, because successor states share most of them with their
- * parent. Python's
- * hash() is never used, so the numbers do not depend on PYTHONHASHSEED or on addresses. When you change
+ * Every value is walked whole (see fp_container); a map's key fingerprints are computed once per map
+ * class. Python's hash() is never used, so the numbers do not depend on PYTHONHASHSEED or on addresses. When you change
  * a formula in fingerprint.py, change it here too: tests/test_fingerprint_native.py holds the two equal.
  */
 
@@ -144,7 +142,8 @@ typedef struct {
     Py_ssize_t len;      /* RECORD, NOMINAL_TUPLE: the last length seen (-1 for none) ... */
     uint64_t start_len;  /* ... and start(seed, len) */
     PyObject *extra;     /* DATACLASS: the field names; NOMINAL_LEAF: the base type's conversion */
-    PyObject *keys;      /* MAP: the class's _keys tuple (NULL if it has none) */
+    PyObject *keys;      /* MAP: the class's _keys tuple (NULL if it has none) ... */
+    PyObject *key_fps;   /* ... and their fingerprints, computed once: a bytes of uint64_t (NULL if keys is) */
 } TypeInfo;
 
 static TypeInfo *types;      /* an open-addressing table keyed by the type's address */
@@ -210,6 +209,7 @@ types_clear(void)
         Py_CLEAR(types[i].type);
         Py_CLEAR(types[i].extra);
         Py_CLEAR(types[i].keys);
+        Py_CLEAR(types[i].key_fps);
     }
     PyMem_Free(types);
     types = NULL;
@@ -230,6 +230,29 @@ tag(PyObject *name, uint64_t *out)
     if (s == NULL)
         return -1;
     *out = blob(STR, s, n);
+    return 0;
+}
+
+static int fp(PyObject *x, uint64_t *out);
+
+/* The fingerprints of a map class's keys, as a new bytes object of uint64_t: a map's keys are its
+ * class's, so each map is walked over its values only. */
+static int
+key_fingerprints(PyObject *keys, PyObject **out)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(keys);
+    PyObject *fps = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(uint64_t));
+    uint64_t f;
+    if (fps == NULL)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (fp(PyTuple_GET_ITEM(keys, i), &f) < 0) {
+            Py_DECREF(fps);
+            return -1;
+        }
+        memcpy(PyBytes_AS_STRING(fps) + i * sizeof(uint64_t), &f, sizeof f);
+    }
+    *out = fps;
     return 0;
 }
 
@@ -270,8 +293,13 @@ describe(PyTypeObject *t, TypeInfo *info)
     }
     if (kind == MAP) {
         PyObject *keys = PyObject_GetAttr((PyObject *)t, str_keys);
-        if (keys != NULL && PyTuple_Check(keys))
+        if (keys != NULL && PyTuple_Check(keys)) {
+            if (key_fingerprints(keys, &info->key_fps) < 0) {
+                Py_DECREF(keys);
+                goto fail;
+            }
             info->keys = keys;
+        }
         else if (keys != NULL)
             Py_DECREF(keys);
         else
@@ -299,61 +327,21 @@ type_info(PyTypeObject *t)
         Py_DECREF(info.type);
         Py_XDECREF(info.extra);
         Py_XDECREF(info.keys);
+        Py_XDECREF(info.key_fps);
         return found;
     }
     if (types_add(info) < 0) {
         Py_DECREF(info.type);
         Py_XDECREF(info.extra);
         Py_XDECREF(info.keys);
+        Py_XDECREF(info.key_fps);
         return NULL;
     }
     return types_find(t);
 }
 
 
-/* -- containers remembered by identity ---------------------------------------------------------- */
-
-/* A direct-mapped table from a container's address to its fingerprint. Each slot holds a strong
- * reference to its container, so the address cannot be reused by another object while it is there;
- * a container pushed out of its slot is released. Only immutable containers enter it: frozensets,
- * records, maps, bags and frozen dataclasses (not plain tuples, most of which are short-lived). A
- * new set of messages is then mostly lookups of the messages it shares with its parent's. Bigger
- * tables measured slower (Paxos: 4096 slots 733 ns a successor, 16384 974 ns, 65536 1540 ns). */
-#define MEMO_SIZE 4096
-
-typedef struct {
-    PyObject *obj;
-    uint64_t fp;
-} Memo;
-
-static Memo memo[MEMO_SIZE];
-
-static inline Memo *
-memo_slot(PyObject *x)
-{
-    return &memo[address_slot(x, MEMO_SIZE)];
-}
-
-static inline void
-memo_put(Memo *slot, PyObject *x, uint64_t fp)
-{
-    PyObject *old = slot->obj;
-    slot->obj = Py_NewRef(x);
-    slot->fp = fp;
-    Py_XDECREF(old);  /* last: releasing it may run Python code */
-}
-
-static void
-memo_clear(void)
-{
-    for (Py_ssize_t i = 0; i < MEMO_SIZE; i++)
-        Py_CLEAR(memo[i].obj);
-}
-
-
 /* -- the walk ----------------------------------------------------------------------------------- */
-
-static int fp(PyObject *x, uint64_t *out);
 
 /* Each nested container is a C call: Py_EnterRecursiveCall keeps to Python's recursion limit, and
  * MAX_DEPTH keeps the C stack safe when that limit was raised far (Python 3.11 counts only Python
@@ -404,6 +392,18 @@ static int
 fp_int(PyObject *x, uint64_t *out)
 {
     int overflow;
+#if PY_VERSION_HEX < 0x030C0000
+    Py_ssize_t size = Py_SIZE(x);
+    if (size >= -1 && size <= 1) {  /* one digit at most: most counters, ballots, ids */
+        *out = leaf(INT, (uint64_t)(size * (long long)((PyLongObject *)x)->ob_digit[0]));
+        return 0;
+    }
+#else
+    if (PyUnstable_Long_IsCompact((PyLongObject *)x)) {
+        *out = leaf(INT, (uint64_t)(long long)PyUnstable_Long_CompactValue((PyLongObject *)x));
+        return 0;
+    }
+#endif
     long long v = PyLong_AsLongLongAndOverflow(x, &overflow);
     if (overflow)
         return fp_python(x, out);  /* blob(BIGINT, int_bytes(x)) */
@@ -482,12 +482,9 @@ fp_set(uint64_t seed, PyObject *x, uint64_t *out)
     uint64_t total = 0, f;
     for (Py_ssize_t i = 0; n < so->used && i <= so->mask; i++) {
         PyObject *e = so->table[i].key;
-        Memo *slot = memo_slot(e);
         if (e == NULL || e == _PySet_Dummy)
             continue;
-        if (slot->obj == e)  /* most elements are shared with the parent's set: not even read */
-            f = slot->fp;
-        else if (fp(e, &f) < 0)
+        if (fp(e, &f) < 0)
             return -1;
         total += element(f);
         n++;
@@ -524,13 +521,15 @@ fp_set(uint64_t seed, PyObject *x, uint64_t *out)
 
 /* A FrozenMap: unordered over the pairs (key, value), zip(_keys, the tuple's items). */
 static int
-fp_map(uint64_t seed, PyObject *keys, PyObject *x, uint64_t *out)
+fp_map(uint64_t seed, PyObject *key_fps, PyObject *x, uint64_t *out)
 {
-    Py_ssize_t n = Py_MIN(PyTuple_GET_SIZE(keys), PyTuple_GET_SIZE(x));
+    Py_ssize_t n = Py_MIN(PyBytes_GET_SIZE(key_fps) / (Py_ssize_t)sizeof(uint64_t), PyTuple_GET_SIZE(x));
+    const char *keys = PyBytes_AS_STRING(key_fps);
     uint64_t total = 0, k, v;
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (fp(PyTuple_GET_ITEM(keys, i), &k) < 0 || fp(PyTuple_GET_ITEM(x, i), &v) < 0)
+        if (fp(PyTuple_GET_ITEM(x, i), &v) < 0)
             return -1;
+        memcpy(&k, keys + i * sizeof k, sizeof k);
         total += element(pair(k, v));
     }
     *out = unordered(seed, n, total);
@@ -628,7 +627,7 @@ fp_described(TypeInfo *info, PyObject *x, uint64_t *out)
     case MAP:
         if (info->keys == NULL)
             return fp_python(x, out);
-        extra = Py_NewRef(info->keys);  /* held: Python code may run, and configure() clear the table */
+        extra = Py_NewRef(info->key_fps);  /* held: Python code may run, and configure() clear the table */
         err = fp_map(seed, extra, x, out);
         Py_DECREF(extra);
         return err;
@@ -649,22 +648,19 @@ fp_described(TypeInfo *info, PyObject *x, uint64_t *out)
     }
 }
 
-/* A container that may be remembered by identity: frozensets, records, maps, bags, dataclasses. */
+/* A container: frozensets, records, maps, bags, dataclasses. Walked whole each time: remembering
+ * containers by identity (a table holding a reference to each) measured slower than walking them again,
+ * on every benchmark model (Lamport's mutex 1.9-3.6 us a successor with it, 1.3-1.5 without; Paxos,
+ * whose sets of messages it was for, 1.3-1.5 with, 0.9-1.2 without): the references kept dead states
+ * alive, and freeing them inside the walk cost more than the walks saved. */
 static int
-fp_memo(TypeInfo *info, PyObject *x, uint64_t *out)
+fp_container(TypeInfo *info, PyObject *x, uint64_t *out)
 {
-    Memo *slot = memo_slot(x);
     int err;
-    if (slot->obj == x) {
-        *out = slot->fp;
-        return 0;
-    }
     if (enter() < 0)
         return -1;
     err = info ? fp_described(info, x, out) : fp_set(SEED0[FROZENSET], x, out);
     leave();
-    if (err == 0)
-        memo_put(memo_slot(x), x, *out);
     return err;
 }
 
@@ -693,7 +689,7 @@ fp(PyObject *x, uint64_t *out)
         return 0;
     }
     if (t == &PyFrozenSet_Type)
-        return fp_memo(NULL, x, out);
+        return fp_container(NULL, x, out);
     if (t == &PyTuple_Type) {
         if (enter() < 0)
             return -1;
@@ -701,15 +697,11 @@ fp(PyObject *x, uint64_t *out)
         leave();
         return err;
     }
-    if (memo_slot(x)->obj == x) {  /* a remembered container answers before its type is looked up */
-        *out = memo_slot(x)->fp;
-        return 0;
-    }
     info = type_info(t);
     if (info == NULL)
         return -1;
     if (info->kind != ENUM && info->kind != NOMINAL_LEAF)  /* records, maps, bags, dataclasses, sets */
-        return fp_memo(info, x, out);
+        return fp_container(info, x, out);
     if (enter() < 0)
         return -1;
     err = fp_described(info, x, out);
@@ -759,7 +751,6 @@ configure(PyObject *module, PyObject *args)
     Py_XSETREF(described, Py_NewRef(d));
     Py_XSETREF(fallback, Py_NewRef(f));
     types_clear();
-    memo_clear();
     Py_CLEAR(last);
     Py_RETURN_NONE;
 mismatch:
@@ -772,7 +763,6 @@ mismatch:
 static PyObject *
 clear(PyObject *module, PyObject *unused)
 {
-    memo_clear();
     Py_CLEAR(last);
     Py_RETURN_NONE;
 }
