@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from .compiled import MULTI
+from .compiled import MULTI, SETS, lower_ticks, in_order
 from .derived import expanding
 from .search import Search, Stop
 
@@ -15,11 +15,21 @@ TICK = 0.05  # seconds between two looks at the limits
 
 def bfs(search: Search) -> None:
     """Explore every state reachable within the constraint, checking properties as they appear."""
-    with _ticking() as due:
-        _bfs(search, due)
+    ticks = search.c.ticks
+
+    def look(ticks: list) -> None:  # before an action call, when the ticker raised the flag
+        ticks[0] = False
+        search.tick()
+
+    ticks[1] = look
+    try:
+        with _ticking(ticks):
+            _bfs(search)
+    finally:
+        ticks[0], ticks[1] = False, lower_ticks
 
 
-def _bfs(search: Search, due: list) -> None:
+def _bfs(search: Search) -> None:
     level = [t for t, _ in search.initial_states()]
     search.depth = 1 if level else 0
     base = 0  # index of level[0] among the stored states
@@ -29,7 +39,7 @@ def _bfs(search: Search, due: list) -> None:
             search.result.partial = f"stopped at --max-depth {search.opts.max_depth}"
             return
         search.queue = len(level)
-        nxt = _expand_level(search, level, base, due)
+        nxt = _expand_level(search, level, base)
         base += len(level)
         level = nxt
         if level:
@@ -38,29 +48,33 @@ def _bfs(search: Search, due: list) -> None:
 
 
 class _ticking:
-    """A flag (``due[0]``) raised every TICK seconds by a daemon thread while the search runs, so that the
-    hot loop reads a list item, not the clock, before each action call."""
+    """A flag (``ticks[0]``) raised every TICK seconds by a daemon thread while the search runs, so that the
+    action calls read a list item, not the clock, before each call."""
+
+    def __init__(self, ticks: list):
+        self.ticks = ticks
 
     def __enter__(self) -> list:
-        self.due, self.done = [True], threading.Event()
+        self.done = threading.Event()
+        self.ticks[0] = True
         self.thread = threading.Thread(target=self._raise, daemon=True, name="concord-tick")
         self.thread.start()
-        return self.due
+        return self.ticks
 
     def _raise(self) -> None:
         while not self.done.wait(TICK):
-            self.due[0] = True
+            self.ticks[0] = True
 
     def __exit__(self, *exc) -> None:
         self.done.set()
         self.thread.join()
 
 
-def _expand_level(search: Search, level: list, base: int, due: list) -> list:
+def _expand_level(search: Search, level: list, base: int) -> list:
     """Generate every successor of one BFS level; returns the next level.
 
     The hot loop of the checker, written out by hand: locals only, no call per step beyond the
-    action, the fingerprint and the properties. On an exception, ``search.expanding`` says which
+    action (made by the action's ``enabled`` comprehension), the fingerprint and the properties. On an exception, ``search.expanding`` says which
     stored state was being expanded, so the caller can diagnose it.
     """
     c = search.c
@@ -71,7 +85,7 @@ def _expand_level(search: Search, level: list, base: int, due: list) -> list:
     differs = c.differs
     known = differs is None  # a stored fingerprint is the state's identity key
     kinds = c.kinds
-    calls = c.calls
+    actions = c.enabled
     state_types = c.state_types
     seen = search.seen
     seen_add = seen.add
@@ -99,19 +113,13 @@ def _expand_level(search: Search, level: list, base: int, due: list) -> list:
                 transitions = [(n, check) for n, at in step_checks if (check := at(s)) is not None]
             else:
                 transitions = ()
-            for ai, fn, static, dynamic in calls:
-                for args in static if dynamic is None else dynamic(s):
-                    if due[0]:  # the limits and progress, a few times a second
-                        due[0] = False
-                        search.generated = generated
-                        search.tick()
-                    r = fn(s, *args)
-                    if r is None:
-                        continue
+            search.generated = generated  # for the progress line the ticks may print
+            for ai, enabled in actions:
+                for args, r in enabled(s):
                     if type(r) in state_types:
                         r = (r,)
                     elif type(r) in MULTI:
-                        r = tuple(r)
+                        r = in_order(r) if type(r) in SETS else tuple(r)
                     else:
                         raise TypeError(f"bad successor of type {type(r).__name__}")
                     generated += len(r)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Iterable
@@ -15,9 +16,10 @@ from .fingerprint import fingerprint
 from .model import Action, Model, ModelError, Property
 from .symmetry import canonical_fingerprint, check_ids
 
-__all__ = ["Compiled", "compile_model", "Step", "TooManyInits", "MAX_INITS"]
+__all__ = ["Compiled", "compile_model", "Step", "TooManyInits", "MAX_INITS", "MULTI", "SETS", "in_order", "lower_ticks"]
 
-MULTI = (list, GeneratorType)  # several successors; any other value is one state
+MULTI = (list, GeneratorType, set, frozenset)  # several successors (unless states are of that type); else one state
+SETS = (set, frozenset)  # several successors, taken in fingerprint order (the same under any hash seed)
 MAX_INITS = 1_000_000  # initial states taken from init before it is judged endless (check: --max-states)
 MAX_RENAMINGS = 40_320  # symmetry renamings per state (8 interchangeable ids)
 MEMO_BUDGET = 1 << 20  # renamed parts remembered by symmetry, shared among the renamings
@@ -78,15 +80,24 @@ class Compiled:
         # (action index, bound function, static argument tuples or None, dynamic domains)
         self.calls: list[tuple[int, Callable, list[tuple], list | None]] = []
         self.param_names: list[tuple[str, ...]] = []
+        # ticks[0]: raised by the search's ticker a few times a second; then, before the next action call,
+        # ticks[1]() (the search's look at its limits, which may raise Stop) runs and lowers it.
+        self.ticks: list = [False, lower_ticks]
+        # (action index, enabled): enabled(s) lists (args, result) for the calls on s that return a state or states
+        self.enabled: list[tuple[int, Callable]] = []
         for ai, act in enumerate(self.actions):
             fn = act.fn.__get__(model, cls)
             names = tuple(act.domains)
             self.param_names.append(names)
             resolved = [self._domain(act, p, d) for p, d in act.domains.items()]
+            needs = [self._needs(act, names, i, r) for i, r in enumerate(resolved)]
             if all(not callable(r) for r in resolved):
                 self.calls.append((ai, fn, list(product(*resolved)), None))
+            elif any(needs):
+                self.calls.append((ai, fn, None, _dependent(resolved, needs)))
             else:
                 self.calls.append((ai, fn, None, _arguments(resolved)))
+            self.enabled.append((ai, _enabled(fn, *self.calls[-1][2:], resolved, needs, self.ticks)))
         props = cls.properties()
         if properties is not None:
             known = {p.name: p for p in props}
@@ -140,12 +151,32 @@ class Compiled:
             return tuple(domain)
         raise ModelError(f"{where}: domain {domain!r} is not a collection or a function of the state")
 
+    def _needs(self, act: Action, names: tuple, i: int, domain) -> tuple[int, ...]:
+        """The earlier parameters a dependent domain takes after the state (``q="others"`` with
+        ``def others(self, s, p)``), as their positions; () for a collection or a function of the state alone."""
+        if not callable(domain):
+            return ()
+        try:
+            params = list(inspect.signature(domain).parameters.values())
+        except (TypeError, ValueError):  # a builtin without a signature: a function of the state
+            return ()
+        positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        asked = positional[1:]
+        where = f"{type(self.model).__name__}.{act.name}: parameter {names[i]!r}"
+        for name in asked:
+            if name not in names[:i]:
+                before = ", ".join(names[:i]) or "none"
+                raise ModelError(f"{where}: its domain {getattr(domain, '__name__', domain)!r} takes {name!r}, which is "
+                                 f"not a parameter before {names[i]!r} (before it: {before}); a domain takes the state, "
+                                 "then earlier parameters by name")
+        return tuple(names.index(name) for name in asked)
+
     def _init_states(self, deadline: float | None, most: int) -> list:
         """The initial states, at most ``most`` of them, by ``deadline`` (time.monotonic) if one is given."""
         name = type(self.model).__name__
         try:
             got = self.model.init()
-            if type(got) not in MULTI:
+            if type(got) not in MULTI or type(got) in SETS:
                 states = [got]
             else:
                 states = []
@@ -197,21 +228,23 @@ class Compiled:
 
     def successors(self, s):
         """Every (action index, args tuple, successor) from s, in the search order."""
-        for ai, fn, static, dynamic in self.calls:
-            for args in self.arg_tuples(static, dynamic, s):
-                r = fn(s, *args)
-                if r is None:
-                    continue
-                if type(r) in MULTI:
-                    for t in r:
-                        yield ai, args, t
-                else:
-                    yield ai, args, r
+        for ai, enabled in self.enabled:
+            for args, r in enabled(s):
+                for t in self.outcomes(r):
+                    yield ai, args, t
 
     def apply(self, ai: int, args: tuple, s) -> list:
         """The successors of s by one action call (action ai with args)."""
-        r = self.calls[ai][1](s, *args)
-        return [] if r is None else list(r) if type(r) in MULTI else [r]
+        return self.outcomes(self.calls[ai][1](s, *args))
+
+    def outcomes(self, r) -> list:
+        """What an action call returned, as a list of successors: none for None, a list, generator or
+        set (in fingerprint order) for several, else one state."""
+        if r is None:
+            return []
+        if type(r) in self.state_types or type(r) not in MULTI:
+            return [r]
+        return in_order(r) if type(r) in SETS else list(r)
 
     def action_index(self, name: str) -> int:
         return next(i for i, act in enumerate(self.actions) if act.name == name)
@@ -221,6 +254,52 @@ class Compiled:
 
     def label(self, ai: int, args: tuple) -> str:
         return label(self.actions[ai].name, self.args_dict(ai, args))
+
+
+def in_order(successors) -> list:
+    """A set of successors in the order of their fingerprints: the search order must not depend on hashing."""
+    return sorted(successors, key=fingerprint)
+
+
+def lower_ticks(ticks: list) -> None:
+    """What a raised tick does when no search is watching: lower the flag."""
+    ticks[0] = False
+
+
+def _enabled(fn: Callable, static: list | None, dynamic: Callable | None, domains: list, needs: list,
+             ticks: list) -> Callable:
+    """``enabled(s)``: [(args, what fn returned)] for every argument tuple on which fn(s, *args) is not None.
+
+    What the search loops run: one comprehension per action, its calls written with their arguments
+    (a call with ``*args`` costs about twice as much in CPython as one with its arguments spelled out).
+    Before each call it reads the ticks' flag, so that a time limit holds within one action's domain,
+    however large.
+    """
+    arity = len(domains)
+    if static is not None:
+        if arity == 0:
+            return lambda s: [] if (ticks[0] and ticks[1](ticks)) or (r := fn(s)) is None else [((), r)]
+        if arity == 1:
+            values = [a for (a,) in static]
+            return lambda s: [((a,), r) for a in values if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, a)) is not None]
+        if arity == 2:
+            return lambda s: [((a, b), r) for a, b in static
+                              if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, a, b)) is not None]
+        return lambda s: [(t, r) for t in static if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, *t)) is not None]
+    if arity == 1:
+        (only,) = domains
+        return lambda s: [((a,), r) for a in only(s) if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, a)) is not None]
+    if arity == 2 and needs[1] == (0,):  # q in a domain given p, the common dependent case
+        first, second = domains
+        if callable(first):
+            return lambda s: [((a, b), r) for a in first(s) for b in second(s, a)
+                              if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, a, b)) is not None]
+        return lambda s: [((a, b), r) for a in first for b in second(s, a)
+                          if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, a, b)) is not None]
+    if arity == 2:
+        return lambda s: [((a, b), r) for a, b in dynamic(s)
+                          if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, a, b)) is not None]
+    return lambda s: [(t, r) for t in dynamic(s) if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, *t)) is not None]
 
 
 def _arguments(domains: list) -> Callable:
@@ -233,6 +312,26 @@ def _arguments(domains: list) -> Callable:
         first, second = parts
         return lambda s: product(first(s), second(s))
     return lambda s: product(*[p(s) for p in parts])
+
+
+def _dependent(domains: list, needs: list) -> Callable:
+    """The argument tuples of an action whose later domains depend on earlier parameters: for each tuple of
+    the earlier values, the later domain is asked again (``q in Proc \\ {p}``)."""
+    steps = [(d, None if not callable(d) else need) for d, need in zip(domains, needs)]
+
+    def arguments(s) -> list:
+        tuples = [()]
+        for d, need in steps:
+            if need is None:
+                tuples = [t + (x,) for t in tuples for x in d]
+            elif not need:
+                values = tuple(d(s))
+                tuples = [t + (x,) for t in tuples for x in values]
+            else:
+                tuples = [t + (x,) for t in tuples for x in d(s, *[t[j] for j in need])]
+        return tuples
+
+    return arguments
 
 
 def _key_derived_values(model: Model, key: Callable) -> None:

@@ -70,6 +70,7 @@ class derived:
             return value
 
         cached.__name__, cached.__doc__ = self.name, fn.__doc__
+        cached.__wrapped__ = fn.__get__(obj)  # its signature, for a parameter domain that takes earlier parameters
         obj.__dict__[self.name] = cached  # later lookups find the instance attribute directly
         return cached
 

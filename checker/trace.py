@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .compiled import MULTI, Compiled, Step
+from .compiled import Compiled, Step
 from .search import Search
 
 __all__ = ["rebuild", "verify", "diagnose", "TraceError"]
@@ -140,7 +140,7 @@ def diagnose(c: Compiled, s, exc: BaseException) -> str:
             label = c.label(ai, args)
             try:
                 r = fn(s, *args)
-                successors = list(r) if type(r) in MULTI else [] if r is None else [r]
+                successors = c.outcomes(r)
             except (Exception, SystemExit) as e:
                 return f"action {label} {_raised(e)}"
             for t in successors:

@@ -62,7 +62,7 @@ class LamportMutex(Model):
         self.maxClock = max_clock
         self.Proc = tuple(range(1, n + 1))
         self.all_procs = frozenset(self.Proc)
-        self.others = {p: tuple(q for q in self.Proc if q != p) for p in self.Proc}  # Proc \ {p}
+        self.others = {p: tuple(q for q in self.Proc if q != p) for p in self.Proc}
 
     def init(self):
         Proc = self.Proc
@@ -75,6 +75,10 @@ class LamportMutex(Model):
         )
 
     # -- operators -----------------------------------------------------------------------------
+
+    def Others(self, s, p) -> tuple:
+        """Proc \\ {p}: the domain of q, given p (Next's \\E p \\in Proc : \\E q \\in Proc \\ {p})."""
+        return self.others[p]
 
     def beats(self, s, p, q) -> bool:
         """p believes its request has priority over q's: none from q, an earlier clock, or a tie and p < q."""
@@ -115,11 +119,9 @@ class LamportMutex(Model):
                 ack=s.ack.set(p, frozenset()),
             )
 
-    @action(p="Proc", q="Proc")
+    @action(p="Proc", q="Others")
     def ReceiveRequest(self, s, p, q):
         """p takes q's request off the channel from q, records it, advances its clock and acknowledges."""
-        if p == q:
-            return None
         ch = s.network[q][p]
         if ch and ch[0].type == "req":
             c = ch[0].clock
@@ -132,11 +134,9 @@ class LamportMutex(Model):
                 network=net,
             )
 
-    @action(p="Proc", q="Proc")
+    @action(p="Proc", q="Others")
     def ReceiveAck(self, s, p, q):
         """p takes q's acknowledgement off the channel from q."""
-        if p == q:
-            return None
         ch = s.network[q][p]
         if ch and ch[0].type == "ack":
             return s.set(
@@ -144,11 +144,9 @@ class LamportMutex(Model):
                 network=s.network.set(q, s.network[q].set(p, ch[1:])),
             )
 
-    @action(p="Proc", q="Proc")
+    @action(p="Proc", q="Others")
     def ReceiveRelease(self, s, p, q):
         """p takes q's release off the channel from q and forgets q's request."""
-        if p == q:
-            return None
         ch = s.network[q][p]
         if ch and ch[0].type == "rel":
             return s.set(

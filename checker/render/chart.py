@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..compiled import MULTI, Compiled, Step
+from ..compiled import Compiled, Step
 from ..diff import _ordered, changes, fields, fmt
 from ..values import Bag, FrozenMap
 
@@ -201,7 +201,7 @@ def _outcomes(compiled: Compiled, ai: int, args: tuple, s, m) -> list:
         r = fn(s, *args)
     except Exception:
         return []
-    found = [] if r is None else list(r) if type(r) in MULTI else [r]
+    found = compiled.outcomes(r)
     return [_without(t, m) for t in found]
 
 
