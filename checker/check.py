@@ -11,6 +11,7 @@ from itertools import islice
 from .bfs import bfs
 from .compiled import MAX_INITS, TooManyInits, compile_model
 from .derived import expanding
+from .diff import fmt
 from .dfs import dfs
 from .fingerprint import fresh_fingerprint
 from .model import Model, ModelError
@@ -148,7 +149,7 @@ def _record_error(search: Search, exc: Exception) -> None:
     search.result.exception = exc
     search.result.error = f"{c.name}: {diagnose(c, state, exc)}"
     if state is not None:
-        search.result.error += f"\n  in state {state!r}"
+        search.result.error += f"\n  in state {fmt(state)}"
         try:
             trace = rebuild(search, index, None, None, state)
             verify(c, trace, None, None)

@@ -12,6 +12,7 @@ from types import GeneratorType
 from typing import Any, Callable
 
 from .canonical import encode
+from .diff import fmt
 from .fingerprint import fingerprint
 from .model import Action, Model, ModelError, Property
 from .symmetry import canonical_fingerprint, check_ids
@@ -59,7 +60,7 @@ def label(name: str | None, args: dict | None) -> str | None:
 
 
 def _short(v) -> str:
-    return v if isinstance(v, str) else repr(v)
+    return fmt(v)
 
 
 class Compiled:
@@ -121,6 +122,7 @@ class Compiled:
                 self.transitions.append((p.name, refinement.step_ok))
         # Per expanded state s, each transition property gives a check of t (or None: nothing to check).
         self.step_checks = [(name, _curried(pred)) for name, pred in self.transitions]
+        self.constraint_names = [c.name for c in cls.constraints()]
         constraints = [c.fn.__get__(model, cls) for c in cls.constraints()]
         self.constraint = _all_of(constraints)
         view = getattr(model, "view", None)

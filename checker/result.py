@@ -97,7 +97,8 @@ class Violation:
 class Result:
     """The outcome of ``check``: pytest-friendly (``result.ok``, ``result.violation("Name")``)."""
 
-    __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties", "quorums", "exception")
+    __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties", "quorums", "exception",
+                 "constraints", "outside")
 
     def __init__(self, model: str, strategy: str):
         self.model = model
@@ -112,7 +113,9 @@ class Result:
         self.error_trace: list[Step] = []
         self.properties: list = []  # the Property objects that were checked
         self.exception: BaseException | None = None  # what the model raised, for --debug
-        self.quorums: list = []  # Z3's verdicts on the model's quorum requirements (checker.quorum_z3.Result)
+        self.quorums: list = []  # verdicts on the model's quorum requirements (specs.quorum_z3.Result)
+        self.constraints: list[str] = []  # the state constraints that bounded the scope (TLC's CONSTRAINT)
+        self.outside = 0  # distinct successors found beyond them: checked, not stored, not explored
 
     @property
     def ok(self) -> bool:

@@ -171,6 +171,8 @@ class Search:
         st.stored_bytes = self.stored_bytes()
         st.exact = self.c.exact
         st.orbit = self.c.orbit
+        r.constraints = list(self.c.constraint_names)
+        r.outside = len(self.outside)
         r.coverage = {
             act.name: {"fired": self.fired[i], "distinct": self.new[i]} for i, act in enumerate(self.c.actions)
         }

@@ -87,7 +87,7 @@ def test_bad_input_one_line_error_exit_2(args, message):
 def test_model_errors_exit_2_naming_model_action_and_state(cls, message):
     p = concord("check", f"{USER}:{cls}", "--quiet")
     assert p.returncode == 2 and "Traceback" not in p.stdout + p.stderr
-    assert message in p.stdout and f"{cls}()" in p.stdout and "Light(color='red')" in p.stdout
+    assert message in p.stdout and f"{cls}()" in p.stdout and "in state Light(color=red)" in p.stdout
 
 
 @pytest.mark.parametrize("sig, said", [(signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")])

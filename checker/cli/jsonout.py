@@ -60,6 +60,7 @@ def result_json(result: Result) -> dict:
             for p in result.properties
         ],
         "quorums": [q.to_json() for q in result.quorums],
+        "scope": {"constraints": result.constraints, "outside": result.outside},
         "violations": [violation_json(v) for v in result.violations],
         "witnesses": [violation_json(w) for w in result.witnesses],
     }
@@ -107,6 +108,8 @@ def result_problem(data) -> str | None:
                     None if "state" in step else f"a step of {v['property']!r} has no state")
     for q in data.get("quorums", []):
         problem = problem or _fields("a quorum verdict", q, _QUORUM)
+    if "scope" in data:  # (results written before it was added have none)
+        problem = problem or _fields("its scope", data["scope"], {"constraints": list, "outside": int})
     return problem
 
 

@@ -51,6 +51,11 @@ def summary(result: Result) -> list[str]:
         if st.exact
         else f"Fingerprint collision probability (optimistic): {st.collision_probability:.1E}",
     ]
+    if result.constraints:
+        names = ", ".join(result.constraints)
+        lines.append(f"Scope: bounded by the constraint{'s' * (len(result.constraints) > 1)} {names}; "
+                     f"{result.outside:,} distinct successor{'s' * (result.outside != 1)} beyond "
+                     f"{'them' if len(result.constraints) > 1 else 'it'} checked, not explored")
     return lines
 
 
@@ -60,6 +65,8 @@ def quorums(result: Result) -> list[str]:
     for q in result.quorums:
         lines.append(f"Quorums {q.verdict.upper() if q.verdict != 'proved' else q.verdict} by Z3 ({q.ms:.1f} ms): {q.requirement}")
         if q.witness:
+            if q.violated and q.violated != q.requirement:
+                lines.append(f"  violated: {q.violated}")
             lines += [f"  {label}: {{{', '.join(sorted(members))}}}" for label, members in zip(q.labels, q.witness)]
             lines.append("  These quorums cannot keep the protocol safe; the search looks for a trace that shows it.")
     return lines

@@ -40,8 +40,13 @@ def run_show(args) -> int:
     print("Properties:")
     for p in cls.properties():
         print(f"  {p.kind:<10} {p.name}  {p.doc}")
+    for c in cls.constraints():
+        print(f"Constraint: {c.name}  {_doc(c.fn)}")
     if cls.symmetry:
         print(f"Symmetry: {', '.join(cls.symmetry)} (use --symmetry)")
+    view = getattr(cls, "view", None)
+    if callable(view):
+        print(f"View: {_doc(view) or 'states are identified by view(s)'}")
     if cls.variants:
         print("Variants:")
         for name, vcls in cls.variants.items():
