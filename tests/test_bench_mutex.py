@@ -45,3 +45,19 @@ def test_mutex_is_not_vacuous():
     r = check(EnterWithoutAcks(n=2, max_clock=3), properties=["Mutex"])
     v = r.violation("Mutex")
     assert [step.label for step in v.trace[1:]] == ["Request(p=1)", "Request(p=2)", "Enter(p=1)", "Enter(p=2)"]
+
+
+def test_the_chart_of_the_bug_shows_each_request_on_its_channel_never_received():
+    from checker.compiled import compile_model
+    from checker.render import sequence_chart, violation_chart
+    from checker.render.chart import chart
+
+    model = EnterWithoutAcks(n=2, max_clock=3)
+    v = check(model, properties=["Mutex"]).violation("Mutex")
+    c = compile_model(model, properties=["Mutex"])
+    ch = chart(c, v.trace)
+    assert [(m.row, m.channel, m.receivers) for m in ch.messages] == [
+        (1, "network[1][2]", []), (2, "network[2][1]", [])]  # both enter before reading the other's request
+    dot = sequence_chart(violation_chart(c, v)).source
+    assert "req clock=1 on network[1][2]" in dot and "req clock=1 on network[2][1]" in dot
+    assert dot.count("arrowhead=odot") == 2  # two sends nobody received

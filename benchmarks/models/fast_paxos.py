@@ -49,6 +49,7 @@ class FastPaxos(Model):
 
     symmetry = ("Replicas", "Values")
     lanes = ("Replicas",)
+    messages = ("messages",)  # the spec's set of every message sent (sequence charts draw its arrows)
 
     def __init__(self, replicas: int = 4, values: int = 3, max_ballot: int = 4, fast_ballots: tuple = (1, 3),
                  quorum_size: int | None = None, fast_quorum_size: int | None = None):

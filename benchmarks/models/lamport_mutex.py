@@ -55,6 +55,9 @@ def ReqMessage(c: int) -> Msg:
 class LamportMutex(Model):
     """Lamport's distributed mutual exclusion over pairwise FIFO channels (TLA+ LamportMutex)."""
 
+    lanes = ("Proc",)
+    messages = ("network",)  # network[p][q], the FIFO channel from p to q: charts draw an arrow per message
+
     def __init__(self, n: int = 3, max_clock: int = 3):
         if n < 1 or max_clock < 1:
             raise ValueError("need at least one process (n >= 1) and max_clock >= 1")

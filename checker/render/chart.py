@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from typing import Any
 
@@ -9,24 +10,26 @@ from ..compiled import Compiled, Step
 from ..diff import _ordered, changes, fields, fmt
 from ..values import Bag, FrozenMap
 
-__all__ = ["Chart", "Row", "Message", "chart", "node_lanes", "message_kind", "message_lines", "message_text",
-           "value_lines", "state_grid", "MESSAGES", "SYSTEM"]
+__all__ = ["Chart", "Row", "Message", "chart", "node_lanes", "name_of", "message_fields", "message_kind", "message_lines",
+           "message_text", "value_lines", "state_grid", "MESSAGES", "SYSTEM"]
 
-MESSAGES = "msgs"  # the state field that holds the messages, as a set or a Bag
+MESSAGES = "msgs"  # the state field that holds the messages when the model declares none (``messages``)
 SYSTEM = "system"  # the lane of steps that belong to no node
 _ENTRY = re.compile(r"(\w+)\[(.+?)\](.*)")
 _NOBODY = object()  # no sender to leave out of a message's label
 
 
 class Message:
-    """One send: the message, the row that sent it, and the rows whose steps received it."""
+    """One send: the message, the row that sent it, the rows whose steps received it, and for a FIFO
+    channel where it was queued (``network[1][2]``; None for a set or a bag)."""
 
-    __slots__ = ("value", "row", "receivers")
+    __slots__ = ("value", "row", "receivers", "channel")
 
-    def __init__(self, value: Any, row: int):
+    def __init__(self, value: Any, row: int, channel: str | None = None):
         self.value = value
         self.row = row
         self.receivers: list[int] = []
+        self.channel = channel
 
 
 class Row:
@@ -44,9 +47,11 @@ class Row:
 class Chart:
     """Everything a sequence chart of one trace shows."""
 
-    __slots__ = ("title", "violated", "lanes", "nodes", "rows", "messages")
+    __slots__ = ("title", "violated", "lanes", "nodes", "rows", "messages", "message_fields")
 
-    def __init__(self, title: str, violated: str, lanes: list, nodes: list, rows: list[Row], messages: list[Message]):
+    def __init__(self, title: str, violated: str, lanes: list, nodes: list, rows: list[Row], messages: list[Message],
+                 message_fields: tuple = (MESSAGES,)):
+        self.message_fields = message_fields  # the state fields that hold messages
         self.title = title
         self.violated = violated  # what the last step breaks: "Agreement violated: At most one value is chosen."
         self.lanes = lanes  # every lane, left to right: undeclared ones (leaders, a TM) first, then the nodes
@@ -69,25 +74,61 @@ def node_lanes(model, init) -> list:
     return _unique(key for _, value in fields(init) if isinstance(value, FrozenMap) for key in value.keys())
 
 
+def message_fields(model, state) -> tuple[str, ...]:
+    """The state fields that hold messages: the model's ``messages`` (names of fields), else ``msgs``."""
+    declared = getattr(type(model), "messages", None)
+    if isinstance(declared, str):
+        declared = (declared,)
+    if declared:
+        return tuple(declared)
+    return (MESSAGES,) if MESSAGES in dict(fields(state)) else ()
+
+
 def chart(compiled: Compiled, trace: list[Step], title: str = "", violated: str = "") -> Chart:
-    """The sequence chart of a trace: who took each step, what it sent, and which earlier sends it read."""
+    """The sequence chart of a trace: who took each step, what it sent, and which earlier sends it read.
+
+    A message field may be a set (sent once, read by the steps that need it), a Bag (copies added and
+    taken), or FIFO channels: a tuple, or a map (of maps) of tuples such as ``network[p][q]``, where a
+    step appends what it sends and takes what it receives from the head.
+    """
     model = compiled.model
     nodes = node_lanes(model, trace[0].state)
+    names = message_fields(model, trace[0].state)
     rows = [Row(trace[0], None, "Init", [])]
     messages: list[Message] = []
-    latest: dict = {}  # message -> its latest send
+    latest: dict = {}  # (field, message) -> its latest send, for sets and bags
+    queued: dict = {}  # (field, channel path) -> the sends in that channel, oldest first
     for before, step in zip(trace, trace[1:]):
         lane = _lane(model, nodes, step)
-        rows.append(Row(step, lane, _event(step, lane), _changed(before.state, step.state, nodes)))
-        sent, removed = _traffic(before.state, step.state)
-        for m in _ordered({*removed, *_read(compiled, step, before.state)}):
-            if m in latest:
-                latest[m].receivers.append(len(rows) - 1)
-        for m in sent:
-            latest[m] = Message(m, len(rows) - 1)
-            messages.append(latest[m])
+        rows.append(Row(step, lane, _event(step, lane), _changed(before.state, step.state, nodes, names)))
+        row = len(rows) - 1
+        for name in names:
+            old, new = _field(before.state, name), _field(step.state, name)
+            if _is_channel(old) or _is_channel(new):
+                for path, taken, appended in _queue_changes(old, new, ()):
+                    queue = queued.setdefault((name, path), [])
+                    for _ in taken:
+                        if queue:
+                            queue.pop(0).receivers.append(row)
+                    for m in appended:
+                        queue.append(Message(m, row, name + "".join(f"[{fmt(k)}]" for k in path)))
+                        messages.append(queue[-1])
+                continue
+            sent, removed = _traffic(old, new)
+            for m in _ordered({*removed, *_read(compiled, step, before.state, name)}):
+                if (name, m) in latest:
+                    latest[(name, m)].receivers.append(row)
+            for m in sent:
+                latest[(name, m)] = Message(m, row)
+                messages.append(latest[(name, m)])
+    messages.sort(key=lambda m: m.row)
     named = _unique(row.lane for row in rows[1:] if row.lane is not None and row.lane not in nodes)
-    return Chart(title, violated, named + nodes, nodes, rows, messages)
+    return Chart(title, violated, named + nodes, nodes, rows, messages, names)
+
+
+def name_of(node) -> str:
+    """A node or a lane as a picture names it: a string as it is, anything else as fmt writes it."""
+    return node if isinstance(node, str) else fmt(node)
 
 
 def message_kind(m) -> str:
@@ -99,7 +140,10 @@ def message_kind(m) -> str:
 
 
 def message_text(m, sender=_NOBODY) -> str:
-    """A message as a label: its type, then its other fields (leaving out the sender, which the arrow shows)."""
+    """A message as a label: its type, then its other fields (leaving out the sender, which the arrow shows,
+    when it is an id no data can equal: a string or an Enum member, not a number that a clock may equal)."""
+    if not isinstance(sender, (str, enum.Enum)):
+        sender = _NOBODY
     names = getattr(type(m), "_fields", None)
     if names:
         parts = [(k, v) for k, v in zip(names, tuple.__iter__(m)) if k != "type" and v != sender]
@@ -116,9 +160,14 @@ def message_lines(messages) -> list[str]:
     return [message_text(m) for m in _ordered(messages)]
 
 
-def value_lines(value, name: str = "") -> list[str]:
-    """A value as lines: the messages, or a collection of records, one member per line; anything else as one line."""
-    if name == MESSAGES or (isinstance(value, (frozenset, set, Bag)) and all(map(_is_record, value)) and value):
+def value_lines(value, name: str = "", message_fields: tuple = (MESSAGES,)) -> list[str]:
+    """A value as lines: the messages, or a collection of records, one member per line; FIFO channels one
+    non-empty channel per line; anything else as one line."""
+    if _is_channel(value) and type(value) is not tuple:
+        return [f"{''.join(f'[{fmt(k)}]' for k in path)}: {', '.join(map(message_text, queue))}"
+                for path, queue in _channels(value, ()) if queue]
+    if (name in message_fields and isinstance(value, (frozenset, set, Bag))) or (
+            isinstance(value, (frozenset, set, Bag)) and all(map(_is_record, value)) and value):
         return message_lines(value)
     if type(value) is tuple and value and all(map(_is_record, value)):
         return [message_text(x) for x in value]
@@ -149,13 +198,14 @@ def _event(step: Step, lane) -> str:
     return f"{step.action}({', '.join(f'{k}={fmt(v)}' for k, v in shown.items())})" if shown else step.action
 
 
-def _changed(old, new, nodes: list) -> list[tuple[Any, str]]:
+def _changed(old, new, nodes: list, message_fields: tuple = (MESSAGES,)) -> list[tuple[Any, str]]:
     """What changed, node by node (in lane order, then the other fields): ``maxBal[a1]: -1 -> 0`` becomes
-    (a1, "maxBal: -1 → 0"); a sequence grown at its end shows what was appended; messages are left out."""
-    by_text = {fmt(n): n for n in nodes}
+    (a1, "maxBal: -1 → 0"); a sequence grown at its end shows what was appended; messages are left out
+    (the arrows show them)."""
+    by_text = {f"{n}": n for n in nodes}  # as changes() writes a key in a path
     out = []
     for c in changes(old, new):
-        if c.path == MESSAGES:
+        if any(c.path == f or c.path.startswith(f + "[") for f in message_fields):
             continue
         entry = _ENTRY.fullmatch(c.path)
         owner = by_text.get(entry.group(2)) if entry else None
@@ -168,16 +218,46 @@ def _changed(old, new, nodes: list) -> list[tuple[Any, str]]:
     return sorted(out, key=lambda change: len(nodes) if change[0] is None else nodes.index(change[0]))
 
 
-def _messages(state):
-    return dict(fields(state)).get(MESSAGES, frozenset())
+def _field(state, name: str):
+    return dict(fields(state)).get(name, frozenset())
+
+
+def _is_channel(value) -> bool:
+    """A FIFO channel (a tuple), or a map (of maps) whose entries are channels."""
+    if type(value) is tuple:
+        return True
+    if isinstance(value, FrozenMap) and value.keys():
+        return _is_channel(value[next(iter(value))])
+    return False
+
+
+def _channels(value, path: tuple):
+    """(path, queue) for every channel in value, in key order."""
+    if isinstance(value, FrozenMap):
+        for k in value:
+            yield from _channels(value[k], path + (k,))
+    elif type(value) is tuple:
+        yield path, value
+
+
+def _queue_changes(old, new, path: tuple):
+    """(path, taken from the head, appended at the tail) for every channel a step changed."""
+    if isinstance(old, FrozenMap) and isinstance(new, FrozenMap) and old.keys() == new.keys():
+        for k in old:
+            if old[k] is not new[k]:
+                yield from _queue_changes(old[k], new[k], path + (k,))
+    elif type(old) is tuple and type(new) is tuple and old != new:
+        taken = next(k for k in range(len(old) + 1) if old[k:] == new[:len(old) - k])
+        yield path, old[:taken], new[len(old) - taken:]
 
 
 def _traffic(old, new) -> tuple[list, list]:
-    """The messages a step added and removed (a set only grows; a Bag may lose copies)."""
-    a, b = _messages(old), _messages(new)
-    if isinstance(b, Bag):
-        return _copies(b, a), _copies(a, b)
-    return _ordered(b - a), []
+    """The messages a step added to a set or Bag, and those it removed (a set only grows; a Bag may lose copies)."""
+    if isinstance(new, Bag):
+        return _copies(new, old if isinstance(old, Bag) else Bag()), _copies(old, new) if isinstance(old, Bag) else []
+    if isinstance(new, (frozenset, set)) and isinstance(old, (frozenset, set)):
+        return _ordered(new - old), _ordered(old - new)
+    return [], []
 
 
 def _copies(bag: Bag, other) -> list:
@@ -185,14 +265,18 @@ def _copies(bag: Bag, other) -> list:
     return [m for m in bag for _ in range(bag.count(m) - other.count(m))]
 
 
-def _read(compiled: Compiled, step: Step, s) -> list:
-    """The messages the step needed: without any one of them it would be disabled or end elsewhere."""
+def _read(compiled: Compiled, step: Step, s, name: str) -> list:
+    """The messages of field name the step needed: without any one of them it would be disabled or end elsewhere."""
+    held = _field(s, name)
+    if not isinstance(held, (frozenset, set, Bag)):
+        return []
     ai = next(i for i, act in enumerate(compiled.actions) if act.name == step.action)
     args = tuple(step.args[p] for p in compiled.param_names[ai])
-    return [m for m in _messages(s) if _without(step.state, m) not in _outcomes(compiled, ai, args, _without(s, m), m)]
+    return [m for m in held
+            if _without(step.state, name, m) not in _outcomes(compiled, ai, args, _without(s, name, m), name, m)]
 
 
-def _outcomes(compiled: Compiled, ai: int, args: tuple, s, m) -> list:
+def _outcomes(compiled: Compiled, ai: int, args: tuple, s, name: str, m) -> list:
     """The successors of s by action ai with args, each with message m left out; none if the step fails."""
     _, fn, static, dynamic = compiled.calls[ai]
     try:
@@ -202,16 +286,16 @@ def _outcomes(compiled: Compiled, ai: int, args: tuple, s, m) -> list:
     except Exception:
         return []
     found = compiled.outcomes(r)
-    return [_without(t, m) for t in found]
+    return [_without(t, name, m) for t in found]
 
 
-def _without(state, m):
-    """The state with every copy of message m taken out of its messages."""
-    msgs = _messages(state)
-    if m not in msgs:
+def _without(state, name: str, m):
+    """The state with every copy of message m taken out of field name."""
+    msgs = _field(state, name)
+    if not isinstance(msgs, (frozenset, set, Bag)) or m not in msgs:
         return state
     rest = Bag(x for x in _copies(msgs, Bag()) if x != m) if isinstance(msgs, Bag) else msgs - {m}
-    return state.set(**{MESSAGES: rest})
+    return state.set(**{name: rest})
 
 
 def _unique(items) -> list:

@@ -12,7 +12,7 @@ from ..files import make_directory, write_atomic
 from ..model import parse_description
 from ..result import Violation
 from ..values import Bag
-from .chart import message_lines, node_lanes, state_grid, value_lines
+from .chart import message_lines, name_of, node_lanes, state_grid, value_lines
 from .msc import sequence_chart
 from .pictures import NO_DOT, svg_inline, violation_chart
 
@@ -166,7 +166,7 @@ def _steps(compiled: Compiled, trace: list[Step]) -> str:
     head = ["<th rowspan=2>#</th><th rowspan=2>step</th>"
             + "".join(f"<th colspan={len(first[f])}>{escape(f)}</th>" for f in per_node)
             + "".join(f"<th rowspan=2>{escape(name)}</th>" for name, _ in others),
-            "".join(f"<th>{escape(fmt(n))}</th>" for f, n in columns if n is not None)]
+            "".join(f"<th>{escape(name_of(n))}</th>" for f, n in columns if n is not None)]
     rows = []
     for i, step in enumerate(trace):
         before = dict(fields(trace[i - 1].state)) if i else None

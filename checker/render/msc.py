@@ -6,8 +6,8 @@ from html import escape
 
 import graphviz
 
-from ..diff import fields, fmt
-from .chart import Chart, Row, message_kind, message_text, state_grid, value_lines
+from ..diff import fields
+from .chart import Chart, Row, message_kind, message_text, name_of, state_grid, value_lines
 
 __all__ = ["sequence_chart", "COLOURS", "RED", "FONT", "BOLD"]
 
@@ -36,9 +36,8 @@ def sequence_chart(chart: Chart, name: str = "chart") -> graphviz.Digraph:
 
 def _ranks(graph: graphviz.Digraph, chart: Chart, colour: dict) -> None:
     """The lane heads, a rank per step, an empty rank, the lane feet, and the final state below."""
-    sent = [[(message_text(m.value, chart.sender(m)), colour[m.value]) for m in chart.messages if m.row == i]
-            for i in range(len(chart.rows))]
-    widths = [*(len(fmt(lane)) for lane in chart.lanes), *(len(r.event) for r in chart.rows),
+    sent = [[(_sent_text(chart, m), colour[m.value]) for m in chart.messages if m.row == i] for i in range(len(chart.rows))]
+    widths = [*(len(name_of(lane)) for lane in chart.lanes), *(len(r.event) for r in chart.rows),
               *(0.9 * len(f"→ {t}") for s in sent for t, _ in s)]  # messages are in 9-point type
     width = max(1.2, CHAR_INCHES * max(widths) + 0.3)
     last = len(chart.rows) - 1
@@ -79,6 +78,12 @@ def _arrows(graph: graphviz.Digraph, chart: Chart, keys: list[str], colour: dict
                        style="dashed", arrowhead="odot", constraint="false")
 
 
+def _sent_text(chart: Chart, m) -> str:
+    """A sent message as its box lists it: its text without the sender, and its channel if it has one."""
+    text = message_text(m.value, chart.sender(m))
+    return f"{text} on {m.channel}" if m.channel else text
+
+
 def _id(key: str, lane: int) -> str:
     return f"n{key}_{lane}"
 
@@ -102,7 +107,7 @@ def _rank(graph: graphviz.Digraph, key: str, number: str, cells: list[dict], tab
 
 
 def _lane_box(lane, width: float) -> dict:
-    return {"label": graphviz.escape(fmt(lane)), "shape": "box", "style": "filled,bold", "fillcolor": "#eeeeee",
+    return {"label": graphviz.escape(name_of(lane)), "shape": "box", "style": "filled,bold", "fillcolor": "#eeeeee",
             "color": "grey40", "width": f"{width:.2f}", "fontname": BOLD}
 
 
@@ -137,7 +142,7 @@ def _changes(chart: Chart, row: Row, violating: bool) -> dict:
     alert = chart.violated if violating else ""
     if row.lane is None:
         return _html(_state_table(chart, "initial state", row.step.state, alert))
-    lines = [f"<b>{escape(fmt(node))}</b>  {escape(text)}" if node is not None else escape(text)
+    lines = [f"<b>{escape(name_of(node))}</b>  {escape(text)}" if node is not None else escape(text)
              for node, text in row.changed]
     if alert:
         lines.insert(0, f'<font color="{RED}"><b>{escape(alert)}</b></font>')
@@ -161,9 +166,9 @@ def _state_table(chart: Chart, title: str, state, alert: str = "") -> str:
         for node in chart.nodes:
             cells = "".join(f'<td align="left">{_lines(map(escape, value_lines(values[f].get(node, ""))))}</td>'
                             for f in per_node)
-            rows.append(f'<tr><td align="left"><b>{escape(fmt(node))}</b></td>{cells}</tr>')
+            rows.append(f'<tr><td align="left"><b>{escape(name_of(node))}</b></td>{cells}</tr>')
     for name, value in others:
-        shown = _lines(map(escape, value_lines(value, name))) or "{}"
+        shown = _lines(map(escape, value_lines(value, name, chart.message_fields))) or "{}"
         rows.append(f'<tr><td align="left" valign="top"><b>{escape(name)}</b></td>'
                     f'<td colspan="{max(columns - 1, 1)}" align="left">{shown}</td></tr>')
     border = RED if alert else "grey60"
