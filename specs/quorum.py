@@ -406,7 +406,7 @@ class Intersection(Requirement):
 
 
 @dataclass(frozen=True, slots=True)
-class FastPaxos(Requirement):
+class FastPaxosQuorums(Requirement):
     """Lamport's Fast Paxos quorum requirement for classic and fast quorums."""
 
     fast: object
@@ -419,7 +419,7 @@ class FastPaxos(Requirement):
         return (((1, 1), 1), ((0, 0, 1), 1), ((0, 0, 0), 1))
 
     def map(self, fn):
-        return FastPaxos(fn(self.fast), fn(self.classic))
+        return FastPaxosQuorums(fn(self.fast), fn(self.classic))
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,8 +507,8 @@ def explicit(quorums: Iterable[Iterable[str]], names: Sequence[str] | None = Non
     return Explicit(tuple(everyone), sets)
 
 
-def fast_paxos(n: int, fast: int, classic: int) -> FastPaxos:
-    return FastPaxos(threshold(fast, n), threshold(classic, n))
+def fast_paxos(n: int, fast: int, classic: int) -> FastPaxosQuorums:
+    return FastPaxosQuorums(threshold(fast, n), threshold(classic, n))
 
 
 def byzantine(n: int, f: int, k: int | None = None) -> Byzantine:

@@ -16,7 +16,7 @@ from checker.render.quorum import render
 from specs.quorum import (
     MAJORITY_OF_N,
     Byzantine,
-    FastPaxos,
+    FastPaxosQuorums,
     Grid,
     Intersection,
     JointMajority,
@@ -188,8 +188,8 @@ def test_fast_paxos_five_servers():
 
 
 def test_fast_paxos_for_every_n():
-    assert check_all_n(FastPaxos(ThresholdOfN.parse("3n/4+1"), MAJORITY_OF_N)).verdict == "proved"
-    assert check_all_n(FastPaxos(ThresholdOfN.parse("3"), ThresholdOfN.parse("3"))).n == 5
+    assert check_all_n(FastPaxosQuorums(ThresholdOfN.parse("3n/4+1"), MAJORITY_OF_N)).verdict == "proved"
+    assert check_all_n(FastPaxosQuorums(ThresholdOfN.parse("3"), ThresholdOfN.parse("3"))).n == 5
 
 
 def test_single_server_changes_are_safe():
@@ -370,3 +370,38 @@ def test_cli_in_a_subprocess():
     bad = subprocess.run([sys.executable, "-c", script, "no-such-file.json"], capture_output=True, text=True, env=env,
                          cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.startswith("concord: error: cannot read no-such-file.json")
+
+
+# -- quorum files for every requirement: explicit lists give the verdicts of the families they list ----------
+
+
+@pytest.mark.parametrize("n, fast, classic", [(4, 3, 3), (4, 4, 2), (5, 4, 3), (5, 3, 3), (6, 5, 4)])
+def test_a_fast_paxos_file_listing_the_quorums_gets_the_verdict_of_the_thresholds(n, fast, classic):
+    from itertools import combinations
+
+    from checker.cli.quorum import requirement_from_json
+
+    names = [f"s{i}" for i in range(1, n + 1)]
+    listed = {"servers": names, "fast": [list(q) for q in combinations(names, fast)],
+              "classic": [list(q) for q in combinations(names, classic)]}
+    by_list, by_threshold = check(requirement_from_json(listed)), check(fast_paxos(n, fast, classic))
+    assert by_list.verdict == by_threshold.verdict
+    assert by_list.violated == by_threshold.violated
+
+
+def test_a_reconfiguration_file_lists_each_configuration_and_how_many_run_at_once():
+    from checker.cli.quorum import requirement_from_json
+
+    def majorities_of(names):
+        from itertools import combinations
+        return [list(q) for q in combinations(names, len(names) // 2 + 1)]
+
+    one_added = {"configs": [majorities_of(["s1", "s2", "s3"]), majorities_of(["s1", "s2", "s3", "s4"])]}
+    assert check(requirement_from_json(one_added)).verdict == "proved"  # Raft's single-server change
+    one_swapped = {"configs": [majorities_of(["s1", "s2", "s3"]), majorities_of(["s2", "s3", "s4"])]}
+    assert check(requirement_from_json(one_swapped)).verdict == "refuted"  # {s1, s2} and {s3, s4}
+    apart = {"configs": [majorities_of(["s1", "s2", "s3"]), majorities_of(["s2", "s3", "s4", "s5", "s6"]),
+                         majorities_of(["s4", "s5", "s6"])]}
+    assert check(requirement_from_json(apart)).verdict == "refuted"  # C1 and C2 may miss: {s1,s2} vs {s4,s5,s6}
+    one_at_a_time = dict(apart, in_flight=1)
+    assert check(requirement_from_json(one_at_a_time)).verdict == "proved"  # each configuration alone: majorities

@@ -10,8 +10,9 @@ from pathlib import Path
 from specs.quorum import (
     MAJORITY_OF_N,
     Byzantine,
-    FastPaxos,
+    FastPaxosQuorums,
     Intersection,
+    Reconfiguration,
     Requirement,
     ThresholdOfN,
     byzantine,
@@ -275,7 +276,7 @@ def _flexible(args):
 
 
 def _fast_paxos(args):
-    return FastPaxos(args.fast, args.classic)
+    return FastPaxosQuorums(args.fast, args.classic)
 
 
 def _reconfig(args):
@@ -329,39 +330,75 @@ def requirement_from_bytes(raw: bytes, name: str = "the quorum file") -> Require
         raise UsageError(f"{name}: {error}") from None
 
 
+FORMS = {  # what a quorum file may hold: the key that names the form, and every key allowed with it
+    "weights": {"weights", "threshold", "f"},
+    "fast": {"servers", "fast", "classic"},
+    "configs": {"servers", "configs", "in_flight"},
+    "quorums": {"servers", "quorums", "phase2", "f"},
+}
+
+
 def requirement_from_json(data) -> Requirement:
-    """Explicit {"servers", "quorums", "phase2"?, "f"?} or weighted {"weights", "threshold", "f"?}.
+    """One requirement from a quorum file's object, each quorum system given by its quorums listed:
+    explicit {"servers"?, "quorums", "phase2"?, "f"?}, weighted {"weights", "threshold", "f"?}, Fast Paxos
+    {"servers"?, "fast", "classic"} or a reconfiguration {"servers"?, "configs", "in_flight"?}.
 
     Raises ValueError, with one line saying what is wrong, for anything else.
     """
-    if not isinstance(data, dict) or not ({"quorums", "weights"} & data.keys()):
-        raise ValueError('expected an object with "quorums" (explicit) or "weights" (weighted)')
-    allowed = {"weights", "threshold", "f"} if "weights" in data else {"servers", "quorums", "phase2", "f"}
+    if not isinstance(data, dict) or not (FORMS.keys() & data.keys()):
+        raise ValueError('expected an object with "quorums" (explicit), "weights" (weighted), "fast" and "classic" '
+                         '(Fast Paxos) or "configs" (a reconfiguration)')
+    form = next(key for key in FORMS if key in data)
+    allowed = FORMS[form]
     if data.keys() - allowed:
         unexpected = ", ".join(_brief(key) for key in sorted(data.keys() - allowed)[:5])
         raise ValueError(f"unexpected keys {unexpected}; allowed here: {', '.join(sorted(allowed))}")
     if "f" in data and not _is_count(data["f"], MAX_SERVERS):
         raise ValueError(f'"f" must be a whole number of at most {MAX_SERVERS:,}')
-    if "weights" in data:
+    if form == "weights":
         system = _weighted(data)
-    else:
-        names = data.get("servers")
-        if names is not None and not (isinstance(names, list) and len(names) <= MAX_SERVERS and _names(names)):
-            raise ValueError(f'"servers" must be a list of at most {MAX_SERVERS:,} server names')
-        phase1 = _quorum_list(data, "quorums")
-        phase2 = _quorum_list(data, "phase2") if "phase2" in data else None
-        everyone = names if names is not None else sorted(
-            frozenset().union(*phase1, *(phase2 or [])), key=server_order)
-        if len(everyone) > MAX_SERVERS:
-            raise ValueError(f"the quorums name more than {MAX_SERVERS:,} servers")
-        system = explicit(phase1, everyone)
-        if phase2 is not None:
-            if "f" in data:
-                raise ValueError('"f" and "phase2" cannot be combined')
-            return Intersection(system, explicit(phase2, everyone), PHASES)
+        return Byzantine(system, data["f"]) if "f" in data else Intersection(system, system)
+    names = data.get("servers")
+    if names is not None and not (isinstance(names, list) and len(names) <= MAX_SERVERS and _names(names)):
+        raise ValueError(f'"servers" must be a list of at most {MAX_SERVERS:,} server names')
+    if form == "fast":
+        if "classic" not in data:
+            raise ValueError('"fast" needs "classic": the classic quorums beside the fast ones')
+        fast, classic = _quorum_list(data, "fast"), _quorum_list(data, "classic")
+        everyone = _everyone(names, fast, classic)
+        return FastPaxosQuorums(explicit(fast, everyone), explicit(classic, everyone))
+    if form == "configs":
+        configs = data["configs"]
+        if not (isinstance(configs, list) and 0 < len(configs) <= MAX_CONFIGS):
+            raise ValueError(f'"configs" must be a list of 1 to {MAX_CONFIGS} configurations, each a list of quorums')
+        lists = [_quorum_list({"configs": c}, "configs") for c in configs]
+        if sum(len(q) for quorums in lists for q in quorums) > MAX_MEMBERS:
+            raise ValueError(f'the quorums of "configs" name more than {MAX_MEMBERS:,} servers in all')
+        in_flight = data.get("in_flight", 2)
+        if not (_is_count(in_flight, MAX_CONFIGS) and in_flight >= 1):
+            raise ValueError('"in_flight" must be a whole number of configurations, at least 1')
+        everyone = _everyone(names, *lists)
+        return Reconfiguration(tuple(explicit(q, everyone) for q in lists),
+                               tuple(f"C{i}" for i in range(1, len(lists) + 1)), in_flight)
+    phase1 = _quorum_list(data, "quorums")
+    phase2 = _quorum_list(data, "phase2") if "phase2" in data else None
+    system = explicit(phase1, _everyone(names, phase1, phase2 or []))
+    if phase2 is not None:
+        if "f" in data:
+            raise ValueError('"f" and "phase2" cannot be combined')
+        return Intersection(system, explicit(phase2, _everyone(names, phase1, phase2)), PHASES)
     if "f" in data:
         return Byzantine(system, data["f"])
     return Intersection(system, system)
+
+
+def _everyone(names: list | None, *quorum_lists) -> list:
+    """The servers: those named, or else every server some quorum lists."""
+    everyone = names if names is not None else sorted(
+        frozenset().union(*(q for lists in quorum_lists for q in lists)), key=server_order)
+    if len(everyone) > MAX_SERVERS:
+        raise ValueError(f"the quorums name more than {MAX_SERVERS:,} servers")
+    return everyone
 
 
 def _weighted(data: dict):
