@@ -10,6 +10,7 @@ from .derived import derived
 from .model import Action, Model, ModelError, Property, action, constraint, invariant, reachable, transition
 from .refinement import refines
 from .result import Result, Stats, Violation
+from .sets import functions, subsets
 from .values import Bag, FrozenMap, ids, record
 
 __all__ = [
@@ -33,4 +34,6 @@ __all__ = [
     "FrozenMap",
     "Bag",
     "ids",
+    "subsets",
+    "functions",
 ]
