@@ -45,6 +45,8 @@ CASES = {
     "ewd840-6": (EWD840, {"n": 6}, {}, tlc.ewd840(6)),
     "ewd998-3": (EWD998, {"n": 3, "max_counter": 2, "max_pending": 1, "max_q": 6}, {}, tlc.ewd998(3, 2, 1, 6)),
     "fastpaxos-sym": (FAST_PAXOS, {}, {"symmetry": True}, tlc.fast_paxos()),
+    "raft-2": ("raft", {"servers": 2, "max_term": 3, "max_log_len": 2, "max_messages": 1}, {}, None),
+    "raft-3": ("raft", {"servers": 3, "max_term": 2, "max_log_len": 1, "max_messages": 1}, {"properties": []}, None),
 }
 
 CHILD = r"""

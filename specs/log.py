@@ -1,0 +1,154 @@
+"""Replicated logs, protocol-independent: the Raft paper's safety properties (its Figure 3).
+
+A model maps its state onto a ``LogState`` with a method ``replicated(self, s)`` (best ``@derived``,
+since every property asks it): each server's log (a tuple of entries, each with a ``term``), each
+server's commit index (1-based, as in the papers; 0 for nothing committed), and the servers that act
+as leaders now, as (server, term) pairs. It then declares the properties in its class body::
+
+    ElectionSafety = log.ElectionSafety()
+    LeaderAppendOnly = log.LeaderAppendOnly()
+    LogMatching = log.LogMatching()
+    LeaderCompleteness = log.LeaderCompleteness()
+    StateMachineSafety = log.StateMachineSafety()
+    SomeEntryCommitted = log.SomeEntryCommitted()
+
+Checked on each state (no history variables), the properties say what the current leaders, logs and
+commit indexes must satisfy; an entry counts as committed when some server's commit index covers it.
+"""
+
+from __future__ import annotations
+
+from checker import Property, record
+
+__all__ = ["LogState", "ElectionSafety", "LeaderAppendOnly", "LogMatching", "LeaderCompleteness",
+           "StateMachineSafety", "SomeEntryCommitted", "committed"]
+
+LogState = record("LogState", "logs commit leaders")  # FrozenMap server -> entries, FrozenMap server -> int, {(server, term)}
+
+
+def committed(view) -> dict:
+    """index (1-based) -> the entries some server holds there and counts as committed."""
+    out: dict = {}
+    for i, entries in view.logs.items():
+        for k in range(min(view.commit[i], len(entries))):
+            out.setdefault(k + 1, set()).add(entries[k])
+    return out
+
+
+def ElectionSafety(mapping: str = "replicated") -> Property:
+    """At most one leader per term."""
+
+    def build(model):
+        view = getattr(model, mapping)
+
+        def holds(s):
+            leaders = view(s).leaders
+            return len({term for _, term in leaders}) == len(leaders)
+
+        return holds
+
+    return Property(None, "invariant", "ElectionSafety", "At most one leader can be elected in a given term.",
+                    factory=build)
+
+
+def LeaderAppendOnly(mapping: str = "replicated") -> Property:
+    """A leader never overwrites or deletes entries in its log; it only appends new entries."""
+
+    def build(model):
+        view = getattr(model, mapping)
+
+        def holds(s, t):
+            check = at(s)
+            return True if check is None else check(t)
+
+        def at(s):
+            before = view(s)
+            if not before.leaders:
+                return None  # no leader: nothing to keep
+
+            def kept(t):
+                after = view(t)
+                for leader in before.leaders & after.leaders:  # the same server, leading in the same term
+                    old, new = before.logs[leader[0]], after.logs[leader[0]]
+                    if new[: len(old)] != old:
+                        return False
+                return True
+
+            return kept
+
+        holds.at = at
+        return holds
+
+    return Property(None, "transition", "LeaderAppendOnly",
+                    "A leader never overwrites or deletes entries in its log; it only appends new entries.",
+                    factory=build)
+
+
+def LogMatching(mapping: str = "replicated") -> Property:
+    """Two logs with an entry of the same index and term are identical up to that index."""
+
+    def build(model):
+        view = getattr(model, mapping)
+
+        def holds(s):
+            logs = list(view(s).logs.values())
+            for a in range(len(logs)):
+                for b in range(a + 1, len(logs)):
+                    x, y = logs[a], logs[b]
+                    k = next((k for k in range(min(len(x), len(y)) - 1, -1, -1) if x[k].term == y[k].term), None)
+                    if k is not None and x[: k + 1] != y[: k + 1]:
+                        return False
+            return True
+
+        return holds
+
+    return Property(None, "invariant", "LogMatching",
+                    "If two logs contain an entry with the same index and term, the logs are identical through that index.",
+                    factory=build)
+
+
+def LeaderCompleteness(mapping: str = "replicated") -> Property:
+    """A committed entry is in the log of every leader of a later term."""
+
+    def build(model):
+        view = getattr(model, mapping)
+
+        def holds(s):
+            v = view(s)
+            if not v.leaders:
+                return True
+            for index, entries in committed(v).items():
+                for entry in entries:
+                    for leader, term in v.leaders:
+                        log = v.logs[leader]
+                        if term > entry.term and (len(log) < index or log[index - 1] != entry):
+                            return False
+            return True
+
+        return holds
+
+    return Property(None, "invariant", "LeaderCompleteness",
+                    "If a log entry is committed in a given term, it is present in the logs of the leaders of all "
+                    "higher-numbered terms.", factory=build)
+
+
+def StateMachineSafety(mapping: str = "replicated") -> Property:
+    """No two servers commit different entries at the same index."""
+
+    def build(model):
+        view = getattr(model, mapping)
+        return lambda s: all(len(entries) <= 1 for entries in committed(view(s)).values())
+
+    return Property(None, "invariant", "StateMachineSafety",
+                    "If a server has applied a log entry at a given index, no other server ever applies a different "
+                    "entry for the same index.", factory=build)
+
+
+def SomeEntryCommitted(mapping: str = "replicated") -> Property:
+    """Some entry gets committed (a scope where none can is vacuous)."""
+
+    def build(model):
+        view = getattr(model, mapping)
+        return lambda s: any(committed(view(s)))
+
+    return Property(None, "reachable", "SomeEntryCommitted", "Some server commits an entry.", factory=build)
