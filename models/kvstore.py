@@ -11,6 +11,7 @@ variant: ``read-index`` (the default) is the Raft paper's section 8, the others 
 from __future__ import annotations
 
 from checker import FrozenMap, Model, action, derived, ids, invariant, reachable, record
+from specs import log
 from specs.consistency import check_eventual, is_linearizable, is_sequential
 from specs.history import History
 from specs.quorum import quorums_of_size
@@ -206,6 +207,21 @@ class KVStore(Model):
                 if any(x.value == e.value and x.term < e.term for x in s.log[e.server] if x.op):
                     return True
         return False
+
+
+    # -- the replicated log, judged by specs/log.py as Raft's is ----------------------------------
+
+    @derived
+    def replicated(self, s) -> log.LogState:
+        """Each server's log and commit index, and the leaders with their terms."""
+        return log.LogState(s.log, s.commit, frozenset((i, s.term[i]) for i in self.servers if s.leader[i]))
+
+    ElectionSafety = log.ElectionSafety()
+    LeaderAppendOnly = log.LeaderAppendOnly()
+    LogMatching = log.LogMatching()
+    LeaderCompleteness = log.LeaderCompleteness()
+    StateMachineSafety = log.StateMachineSafety()
+    SomeEntryCommitted = log.SomeEntryCommitted()
 
 
 def up_to_date(mine: tuple, theirs: tuple) -> bool:
