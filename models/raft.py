@@ -343,9 +343,16 @@ class TruncateOnStale(Raft):
         return s.set(commitIndex=s.commitIndex.set(i, m.mcommitIndex), messages=s.messages.add(reply).remove(m))
 
 
-Raft.variants = {
-    "no-persist-vote": NoPersistVote,
-    "no-persist-term": NoPersistTerm,
-    "no-log-check": NoLogCheck,
-    "truncate-on-stale": TruncateOnStale,
-}
+def _variants() -> dict:
+    from .raft_seed import SeedRaft
+
+    return {
+        "no-persist-vote": NoPersistVote,
+        "no-persist-term": NoPersistTerm,
+        "no-log-check": NoLogCheck,
+        "truncate-on-stale": TruncateOnStale,
+        "seed": SeedRaft,
+    }
+
+
+Raft.variants = _variants()

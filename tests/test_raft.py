@@ -57,6 +57,16 @@ def test_no_persist_vote_lets_a_server_vote_twice_in_a_term():
 
 
 def test_the_variants_are_listed_with_their_one_changed_rule():
-    assert set(Raft.variants) >= {"no-persist-vote", "no-persist-term", "no-log-check", "truncate-on-stale"}
-    for cls in Raft.variants.values():
-        assert cls.__doc__.startswith("Bug:")
+    assert set(Raft.variants) == {"no-persist-vote", "no-persist-term", "no-log-check", "truncate-on-stale", "seed"}
+    for name, cls in Raft.variants.items():
+        assert cls.__doc__.startswith("Bug:") or name == "seed"
+
+
+def test_the_seed_description_elects_two_leaders_with_the_same_number():
+    from models.raft_seed import SeedRaft
+
+    v = check(SeedRaft()).violation("ElectionSafety")
+    assert v is not None and v.length == 8
+    labels = [step.label for step in v.trace[1:]]
+    assert labels[:2] == ["Draw(i=n1, n=1)", "Draw(i=n2, n=1)"]  # the same number drawn twice
+    assert labels[-2:] == ["BecomeLeader(i=n1)", "BecomeLeader(i=n2)"]  # n1 and n2 supported both
