@@ -12,7 +12,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-static PyObject *str_index, *str_keys;  /* interned "_index", "_keys" */
+static PyObject *str_index, *str_keys, *str_field_index;  /* interned "_index", "_keys", "_field_index" */
 
 
 /* -- maps ------------------------------------------------------------------------------------- */
@@ -175,12 +175,63 @@ static PyTypeObject MapBase = {
     .tp_methods = map_methods,
 };
 
+/* -- records ---------------------------------------------------------------------------------- */
+
+/* r.set(field=value, ...): a copy with the named fields replaced; the class's `_field_index` (field name ->
+ * position) finds them. The same errors as a Python function with keyword-only parameters. */
+static PyObject *
+record_set(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    Py_ssize_t n = PyTuple_GET_SIZE(self), given = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    PyObject *index = _PyType_Lookup(type, str_field_index), *copy;
+    if (nargs != 0) {
+        PyErr_Format(PyExc_TypeError, "set() takes 0 positional arguments but %zd were given", nargs);
+        return NULL;
+    }
+    if (index == NULL || !PyDict_Check(index)) {
+        PyErr_Format(PyExc_TypeError, "%.100s has no _field_index: build records with checker.record", type->tp_name);
+        return NULL;
+    }
+    copy = type->tp_alloc(type, n);
+    if (copy == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++)
+        PyTuple_SET_ITEM(copy, k, Py_NewRef(PyTuple_GET_ITEM(self, k)));
+    for (Py_ssize_t j = 0; j < given; j++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, j), *at = PyDict_GetItemWithError(index, name);
+        Py_ssize_t k;
+        if (at == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "set() got an unexpected keyword argument '%U'", name);
+            Py_DECREF(copy);
+            return NULL;
+        }
+        k = PyLong_AsSsize_t(at);
+        if (k < 0 || k >= n) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "%.100s._field_index is corrupt", type->tp_name);
+            Py_DECREF(copy);
+            return NULL;
+        }
+        Py_SETREF(((PyTupleObject *)copy)->ob_item[k], Py_NewRef(args[j]));
+    }
+    return copy;
+}
+
+static PyMethodDef record_methods[] = {
+    {"set", (PyCFunction)(void (*)(void))record_set, METH_FASTCALL | METH_KEYWORDS,
+     "set(field=value, ...): a copy with the given fields replaced."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyTypeObject RecordBase = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "checker._values.RecordBase",
-    .tp_doc = "The C base of records: equal only to records of their own type.",
+    .tp_doc = "The C base of records: equal only to records of their own type; set(field=value) at C speed.",
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TUPLE_SUBCLASS,
     .tp_richcompare = same_type_richcompare,
+    .tp_methods = record_methods,
 };
 
 
@@ -197,7 +248,8 @@ PyInit__values(void)
 {
     str_index = PyUnicode_InternFromString("_index");
     str_keys = PyUnicode_InternFromString("_keys");
-    if (str_index == NULL || str_keys == NULL)
+    str_field_index = PyUnicode_InternFromString("_field_index");
+    if (str_index == NULL || str_keys == NULL || str_field_index == NULL)
         return NULL;
     map_as_mapping.mp_length = PyTuple_Type.tp_as_mapping->mp_length;
     map_as_mapping.mp_subscript = map_subscript;

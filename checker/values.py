@@ -21,7 +21,7 @@ def ids(prefix: str, n: int) -> tuple[str, ...]:
 
 
 def record(name: str, fields: str | Iterable[str]) -> type:
-    """A named tuple class with ``set(field=value, ...)``, a faster ``_replace``.
+    """A named tuple class with ``set(field=value, ...)``, a faster ``_replace`` (in C when built).
 
     A record equals only records of its own type: ``Prepare(1) != Promise(1) != (1,)``, so a set
     of messages keeps both. (Its hash is the tuple's; unequal values may share a hash.)
@@ -38,8 +38,10 @@ def record(name: str, fields: str | Iterable[str]) -> type:
     exec(source, namespace)
     setter = namespace["set"]
     setter.__doc__ = "A copy with the given fields replaced."
-    body = {"__slots__": (), "set": setter, "__doc__": f"State record {name}({', '.join(names)})."}
-    body["__module__"] = module
+    body = {"__slots__": (), "__doc__": f"State record {name}({', '.join(names)}).", "__module__": module,
+            "_field_index": {f: i for i, f in enumerate(names)}}  # what the C base's set reads
+    if RecordBase is _PyRecordBase:
+        body["set"] = setter
     cls = type(name, (base, RecordBase), body)
     namespace["cls"] = cls
     return cls

@@ -137,6 +137,31 @@ def test_records_compare_alike_in_c_and_in_python():
         assert len({P(1), Q(1), (1,)}) == 3 and P(1).set(n=2) == P(2) and P(1).n == 1
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-3, 3) | st.none() | st.text(max_size=2), min_size=1, max_size=6),
+       st.dictionaries(st.sampled_from("abcdefz"), st.integers(-3, 3), max_size=4))
+def test_record_set_alike_in_c_and_in_python(values, changes):
+    """set replaces exactly the named fields, keeps the class, and refuses an unknown field or a positional
+    argument with the same TypeError in both implementations."""
+    from checker import values as c_values
+
+    outcomes = []
+    for module in (c_values, PYTHON_VALUES):
+        R = module.record("R", " ".join("abcdef"[: len(values)]))
+        r = R(*values)
+        try:
+            t = r.set(**changes)
+            outcomes.append(("ok", tuple(t), type(t) is R, tuple(r) == tuple(values)))
+        except TypeError as e:
+            outcomes.append(("error", str(e).replace("R.set()", "set()")))
+        with pytest.raises(TypeError):
+            r.set(1)
+    assert outcomes[0] == outcomes[1]
+    if outcomes[0][0] == "ok":
+        expected = [changes.get(f, v) for f, v in zip("abcdef", values)]
+        assert list(outcomes[0][1]) == expected
+
+
 def test_a_map_from_the_wrong_constructor_says_how_to_build_one():
     from checker.values import MapBase
 
