@@ -35,20 +35,23 @@ def committed(view) -> dict:
     return out
 
 
-def ElectionSafety(mapping: str = "replicated") -> Property:
-    """At most one leader per term."""
+def _of_view(kind: str, name: str, doc: str, check, mapping: str) -> Property:
+    """A property of one state that reads only the model's LogState of it: check(view) -> bool."""
 
     def build(model):
         view = getattr(model, mapping)
+        return lambda s: check(view(s))
 
-        def holds(s):
-            leaders = view(s).leaders
-            return len({term for _, term in leaders}) == len(leaders)
+    return Property(None, kind, name, doc, factory=build)
 
-        return holds
 
-    return Property(None, "invariant", "ElectionSafety", "At most one leader can be elected in a given term.",
-                    factory=build)
+def ElectionSafety(mapping: str = "replicated") -> Property:
+    """At most one leader per term."""
+
+    def check(v) -> bool:
+        return len({term for _, term in v.leaders}) == len(v.leaders)
+
+    return _of_view("invariant", "ElectionSafety", "At most one leader can be elected in a given term.", check, mapping)
 
 
 def LeaderAppendOnly(mapping: str = "replicated") -> Property:
@@ -87,68 +90,50 @@ def LeaderAppendOnly(mapping: str = "replicated") -> Property:
 def LogMatching(mapping: str = "replicated") -> Property:
     """Two logs with an entry of the same index and term are identical up to that index."""
 
-    def build(model):
-        view = getattr(model, mapping)
+    def check(v) -> bool:
+        logs = list(v.logs.values())
+        for a in range(len(logs)):
+            for b in range(a + 1, len(logs)):
+                x, y = logs[a], logs[b]
+                k = next((k for k in range(min(len(x), len(y)) - 1, -1, -1) if x[k].term == y[k].term), None)
+                if k is not None and x[: k + 1] != y[: k + 1]:  # the last index they agree on decides
+                    return False
+        return True
 
-        def holds(s):
-            logs = list(view(s).logs.values())
-            for a in range(len(logs)):
-                for b in range(a + 1, len(logs)):
-                    x, y = logs[a], logs[b]
-                    k = next((k for k in range(min(len(x), len(y)) - 1, -1, -1) if x[k].term == y[k].term), None)
-                    if k is not None and x[: k + 1] != y[: k + 1]:
-                        return False
-            return True
-
-        return holds
-
-    return Property(None, "invariant", "LogMatching",
+    return _of_view("invariant", "LogMatching",
                     "If two logs contain an entry with the same index and term, the logs are identical through that index.",
-                    factory=build)
+                    check, mapping)
 
 
 def LeaderCompleteness(mapping: str = "replicated") -> Property:
     """A committed entry is in the log of every leader of a later term."""
 
-    def build(model):
-        view = getattr(model, mapping)
-
-        def holds(s):
-            v = view(s)
-            if not v.leaders:
-                return True
-            for index, entries in committed(v).items():
-                for entry in entries:
-                    for leader, term in v.leaders:
-                        log = v.logs[leader]
-                        if term > entry.term and (len(log) < index or log[index - 1] != entry):
-                            return False
+    def check(v) -> bool:
+        if not v.leaders:
             return True
+        for index, entries in committed(v).items():
+            for entry in entries:
+                for leader, term in v.leaders:
+                    log = v.logs[leader]
+                    if term > entry.term and (len(log) < index or log[index - 1] != entry):
+                        return False
+        return True
 
-        return holds
-
-    return Property(None, "invariant", "LeaderCompleteness",
+    return _of_view("invariant", "LeaderCompleteness",
                     "If a log entry is committed in a given term, it is present in the logs of the leaders of all "
-                    "higher-numbered terms.", factory=build)
+                    "higher-numbered terms.", check, mapping)
 
 
 def StateMachineSafety(mapping: str = "replicated") -> Property:
     """No two servers commit different entries at the same index."""
 
-    def build(model):
-        view = getattr(model, mapping)
-        return lambda s: all(len(entries) <= 1 for entries in committed(view(s)).values())
-
-    return Property(None, "invariant", "StateMachineSafety",
+    return _of_view("invariant", "StateMachineSafety",
                     "If a server has applied a log entry at a given index, no other server ever applies a different "
-                    "entry for the same index.", factory=build)
+                    "entry for the same index.", lambda v: all(len(e) <= 1 for e in committed(v).values()), mapping)
 
 
 def SomeEntryCommitted(mapping: str = "replicated") -> Property:
     """Some entry gets committed (a scope where none can is vacuous)."""
 
-    def build(model):
-        view = getattr(model, mapping)
-        return lambda s: any(committed(view(s)))
-
-    return Property(None, "reachable", "SomeEntryCommitted", "Some server commits an entry.", factory=build)
+    return _of_view("reachable", "SomeEntryCommitted", "Some server commits an entry.", lambda v: any(committed(v)),
+                    mapping)

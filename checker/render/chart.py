@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ..compiled import Compiled, Step
-from ..diff import _ordered, changes, fields, fmt
+from ..diff import _fifo, _ordered, changes, fields, fmt
 from ..values import Bag, FrozenMap
 
 __all__ = ["Chart", "Row", "Message", "chart", "node_lanes", "name_of", "message_fields", "message_kind", "message_lines",
@@ -247,8 +247,7 @@ def _queue_changes(old, new, path: tuple):
             if old[k] is not new[k]:
                 yield from _queue_changes(old[k], new[k], path + (k,))
     elif type(old) is tuple and type(new) is tuple and old != new:
-        taken = next(k for k in range(len(old) + 1) if old[k:] == new[:len(old) - k])
-        yield path, old[:taken], new[len(old) - taken:]
+        yield (path, *(_fifo(old, new) or (old, new)))  # a replacement: everything taken, everything new
 
 
 def _traffic(old, new) -> tuple[list, list]:
