@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from .compiled import MULTI, SETS, lower_ticks, in_order
@@ -13,24 +14,49 @@ __all__ = ["bfs"]
 TICK = 0.05  # seconds between two looks at the limits
 
 
-def bfs(search: Search) -> None:
-    """Explore every state reachable within the constraint, checking properties as they appear."""
+def _native():
+    """checker/_expand.c's Expander, or None when it was not built (or CONCORD_PURE_PYTHON is set)."""
+    if os.environ.get("CONCORD_PURE_PYTHON"):
+        return None
+    try:
+        from ._expand import Expander
+    except ImportError:
+        return None
+    return Expander
+
+
+Expander = _native()
+
+
+def bfs(search: Search, native: bool = True) -> None:
+    """Explore every state reachable within the constraint, checking properties as they appear.
+
+    native: run the level loop in C when it is built (False: the Python loop below, its definition).
+    """
     ticks = search.c.ticks
+    expander = None
 
     def look(ticks: list) -> None:  # before an action call, when the ticker raised the flag
         ticks[0] = False
+        if expander is not None:
+            search.generated = expander.generated  # for the progress line
         search.tick()
 
     ticks[1] = look
     try:
         with _ticking(ticks):
-            _bfs(search)
+            level = [t for t, _ in search.initial_states()]
+            if native and Expander is not None:
+                expander = _expander(search)
+                expand = lambda search, level, base: _expand_native(search, expander, level, base)  # noqa: E731
+            else:
+                expand = _expand_level
+            _bfs(search, level, expand)
     finally:
         ticks[0], ticks[1] = False, lower_ticks
 
 
-def _bfs(search: Search) -> None:
-    level = [t for t, _ in search.initial_states()]
+def _bfs(search: Search, level: list, expand) -> None:
     search.depth = 1 if level else 0
     base = 0  # index of level[0] among the stored states
     while level:
@@ -39,7 +65,7 @@ def _bfs(search: Search) -> None:
             search.result.partial = f"stopped at --max-depth {search.opts.max_depth}"
             return
         search.queue = len(level)
-        nxt = _expand_level(search, level, base)
+        nxt = expand(search, level, base)
         base += len(level)
         level = nxt
         if level:
@@ -68,6 +94,63 @@ class _ticking:
     def __exit__(self, *exc) -> None:
         self.done.set()
         self.thread.join()
+
+
+def _expander(search: Search):
+    """checker/_expand.c's loop bound to this search: the rare events call back the search's own methods."""
+    c = search.c
+    max_states = search.opts.max_states or 0
+    kinds = c.kinds
+    step_checks = c.step_checks
+
+    def many(r) -> list:
+        if type(r) in SETS:
+            return in_order(r)
+        if type(r) in MULTI:
+            return list(r)
+        raise TypeError(f"bad successor of type {type(r).__name__}")
+
+    def transitions(s) -> tuple:
+        return tuple((n, check) for n, at in step_checks if (check := at(s)) is not None)
+
+    def step_violation(name, si, ai, args, t) -> None:
+        search.violate(name, kinds[name], si, ai, args, t)
+
+    def limit() -> None:
+        search.result.partial = f"stopped at --max-states {max_states}"
+        raise Stop
+
+    def deadlock(si, s) -> None:
+        if "Deadlock" not in search.violated:
+            search.violate("Deadlock", "deadlock", si, None, None, s)
+
+    return Expander(
+        plans=c.plans, fired=search.fired, new=search.new, ticks=c.ticks, fingerprint=c.fingerprint,
+        seen=search.seen, fps_append=search.fps.append, parents_append=search.parents.append,
+        constraint=c.constraint, invariants=tuple(c.invariants), violated=search.violated,
+        state_types=c.state_types, multi=many, beyond=search.beyond, violate=search.violate,
+        check_state=search.check_state, pending=search.pending_reachables,
+        step_checks=transitions if step_checks else None, step_violation=step_violation, differs=c.differs,
+        expanding=expanding, limit=limit, deadlock=deadlock if search.opts.deadlock else None,
+        known=c.differs is None, max_states=max_states, generated=search.generated,
+    )
+
+
+def _expand_native(search: Search, expander, level: list, base: int) -> list:
+    """_expand_level, run by checker/_expand.c."""
+    try:
+        return expander.level(level, base, search.fps[base:base + len(level)])
+    except Stop:
+        si, nxt = expander.si, expander.nxt
+        search.queue = len(level) - (si - base) - 1 + len(nxt)
+        if nxt:
+            search.depth += 1  # as TLC: the level of the deepest state found so far
+        raise
+    except BaseException:
+        search.expanding = (expander.si, level[expander.si - base])
+        raise
+    finally:
+        search.generated = expander.generated
 
 
 def _expand_level(search: Search, level: list, base: int) -> list:

@@ -86,6 +86,8 @@ class Compiled:
         self.ticks: list = [False, lower_ticks]
         # (action index, enabled): enabled(s) lists (args, result) for the calls on s that return a state or states
         self.enabled: list[tuple[int, Callable]] = []
+        # (fn, kind, a, b) per action: the same calls as enabled's, drawn by checker/_expand.c (see _plan)
+        self.plans: list[tuple] = []
         for ai, act in enumerate(self.actions):
             fn = act.fn.__get__(model, cls)
             names = tuple(act.domains)
@@ -99,6 +101,7 @@ class Compiled:
             else:
                 self.calls.append((ai, fn, None, _arguments(resolved)))
             self.enabled.append((ai, _enabled(fn, *self.calls[-1][2:], resolved, needs, self.ticks)))
+            self.plans.append(_plan(fn, *self.calls[-1][2:], resolved, needs))
         props = cls.properties()
         if properties is not None:
             known = {p.name: p for p in props}
@@ -302,6 +305,22 @@ def _enabled(fn: Callable, static: list | None, dynamic: Callable | None, domain
         return lambda s: [((a, b), r) for a, b in dynamic(s)
                           if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, a, b)) is not None]
     return lambda s: [(t, r) for t in dynamic(s) if not (ticks[0] and ticks[1](ticks)) and (r := fn(s, *t)) is not None]
+
+
+def _plan(fn: Callable, static: list | None, dynamic: Callable | None, domains: list, needs: list) -> tuple:
+    """How checker/_expand.c draws an action's argument tuples, in _enabled's order: (fn, kind, a, b) with
+    kind 0 (a: the static tuples), 1 (a: a function of the state giving tuples), 2 (p in a, a collection or a
+    function of the state; q in b(s, p)), 3 (a: a function of the state giving single values) or 4 (p in a, q
+    in b, each a collection or a function of the state)."""
+    if static is not None:
+        return (fn, 0, static, None)
+    if len(domains) == 1:
+        return (fn, 3, domains[0], None)
+    if len(domains) == 2 and needs[1] == (0,):
+        return (fn, 2, domains[0], domains[1])
+    if len(domains) == 2 and not any(needs):
+        return (fn, 4, domains[0], domains[1])
+    return (fn, 1, dynamic, None)
 
 
 def _arguments(domains: list) -> Callable:
