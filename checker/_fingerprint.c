@@ -8,8 +8,9 @@
  * (passed in by `configure`) and remembered in a table keyed by the type object. The rare cases (ints
  * beyond 64 bits, a tuple or frozenset subclass that overrides iteration, a map without a `_keys`
  * tuple, a bag without a `_counts` dict) are handed to the Python definition, so they cannot drift.
- * Every value is walked whole (see fp_container); a map's key fingerprints are computed once per map
- * class. Python's hash() is never used, so the numbers do not depend on PYTHONHASHSEED or on addresses. When you change
+ * Containers are walked whole (see fp_container), except records and maps built on checker._values'
+ * C bases, which keep their fingerprint in a word after their items once it is computed (they cannot
+ * change); a map's key fingerprints are computed once per map class. Python's hash() is never used, so the numbers do not depend on PYTHONHASHSEED or on addresses. When you change
  * a formula in fingerprint.py, change it here too: tests/test_fingerprint_native.py holds the two equal.
  */
 
@@ -144,7 +145,13 @@ typedef struct {
     PyObject *extra;     /* DATACLASS: the field names; NOMINAL_LEAF: the base type's conversion */
     PyObject *keys;      /* MAP: the class's _keys tuple (NULL if it has none) ... */
     PyObject *key_fps;   /* ... and their fingerprints, computed once: a bytes of uint64_t (NULL if keys is) */
+    int keeps;           /* instances keep their fingerprint after their items (a subtype of a cached base) */
 } TypeInfo;
+
+/* The types whose instances have a word after their items for their fingerprint (checker._values'
+ * MapBase and RecordBase, given to configure), and whether fingerprints are computed afresh now. */
+static PyObject *keeping_bases;
+static int afresh;
 
 static TypeInfo *types;      /* an open-addressing table keyed by the type's address */
 static Py_ssize_t types_cap; /* a power of two, or 0 */
@@ -282,6 +289,11 @@ describe(PyTypeObject *t, TypeInfo *info)
     *info = (TypeInfo){.type = t, .kind = (int)kind, .seed = mix(K[kind] ^ tagged), .len = -1};
     if (kind == RECORD || kind == NOMINAL_TUPLE)
         info->plain = t->tp_iter == PyTuple_Type.tp_iter;
+    if (keeping_bases != NULL && PyType_IsSubtype(t, &PyTuple_Type)) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(keeping_bases); i++)
+            if (PyType_IsSubtype(t, (PyTypeObject *)PyTuple_GET_ITEM(keeping_bases, i)))
+                info->keeps = 1;
+    }
     if (kind == NOMINAL_SET)
         info->plain = t->tp_iter == PyFrozenSet_Type.tp_iter;
     if (kind == DATACLASS || kind == NOMINAL_LEAF)
@@ -657,10 +669,20 @@ static int
 fp_container(TypeInfo *info, PyObject *x, uint64_t *out)
 {
     int err;
+    uint64_t *kept = NULL;
+    if (info != NULL && info->keeps) {
+        kept = (uint64_t *)&((PyTupleObject *)x)->ob_item[PyTuple_GET_SIZE(x)];
+        if (*kept != 0 && !afresh) {  /* 0: not yet computed (or a fingerprint of 0, computed each time) */
+            *out = *kept;
+            return 0;
+        }
+    }
     if (enter() < 0)
         return -1;
     err = info ? fp_described(info, x, out) : fp_set(SEED0[FROZENSET], x, out);
     leave();
+    if (err == 0 && kept != NULL && !afresh)
+        *kept = *out;
     return err;
 }
 
@@ -738,9 +760,18 @@ fingerprint(PyObject *module, PyObject *x)
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
-    PyObject *d, *f, *kinds;
-    if (!PyArg_ParseTuple(args, "OOO!:configure", &d, &f, &PyTuple_Type, &kinds))
+    PyObject *d, *f, *kinds, *bases = NULL;
+    if (!PyArg_ParseTuple(args, "OOO!|O!:configure", &d, &f, &PyTuple_Type, &kinds, &PyTuple_Type, &bases))
         return NULL;
+    for (Py_ssize_t i = 0; bases != NULL && i < PyTuple_GET_SIZE(bases); i++) {
+        PyObject *b = PyTuple_GET_ITEM(bases, i);
+        if (!PyType_Check(b) || !PyType_IsSubtype((PyTypeObject *)b, &PyTuple_Type) ||
+            ((PyTypeObject *)b)->tp_basicsize < (Py_ssize_t)sizeof(PyTupleObject) ||
+            ((PyTypeObject *)b)->tp_itemsize != sizeof(PyObject *)) {
+            PyErr_Format(PyExc_TypeError, "configure: %R is not a tuple type with a word after its items", b);
+            return NULL;
+        }
+    }
     if (PyTuple_GET_SIZE(kinds) != NKINDS)
         goto mismatch;
     for (int k = 1; k <= NKINDS; k++) {
@@ -750,6 +781,8 @@ configure(PyObject *module, PyObject *args)
     }
     Py_XSETREF(described, Py_NewRef(d));
     Py_XSETREF(fallback, Py_NewRef(f));
+    if (bases != NULL)
+        Py_XSETREF(keeping_bases, Py_NewRef(bases));
     types_clear();
     Py_CLEAR(last);
     Py_RETURN_NONE;
@@ -767,10 +800,29 @@ clear(PyObject *module, PyObject *unused)
     Py_RETURN_NONE;
 }
 
+/* fingerprint(x) with nothing remembered read or written: to see whether x has changed. */
+static PyObject *
+fresh(PyObject *module, PyObject *x)
+{
+    uint64_t h;
+    int err;
+    if (described == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "checker._fingerprint.configure() was not called");
+        return NULL;
+    }
+    Py_CLEAR(last);
+    afresh++;
+    err = fp(x, &h);
+    afresh--;
+    return err < 0 ? NULL : PyLong_FromLongLong((long long)h);
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint", fingerprint, METH_O, "fingerprint(x) -> int: the same signed 64-bit fingerprint as fingerprint_py(x)."},
-    {"configure", configure, METH_VARARGS, "configure(described, fallback, kinds): set up; kinds is canonical.KINDS."},
-    {"clear", clear, METH_NOARGS, "clear(): forget the containers remembered by identity."},
+    {"configure", configure, METH_VARARGS, "configure(described, fallback, kinds, bases=()): set up; kinds is "
+     "canonical.KINDS; instances of the bases (tuple types one word longer) keep their fingerprint."},
+    {"clear", clear, METH_NOARGS, "clear(): forget the value fingerprinted last."},
+    {"fresh", fresh, METH_O, "fresh(x) -> int: fingerprint(x) computed afresh, no remembered fingerprint read."},
     {NULL, NULL, 0, NULL},
 };
 

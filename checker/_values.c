@@ -4,7 +4,9 @@
  * MapBase is the base of every FrozenMap class: a tuple of values whose class holds `_keys` (the key
  * order) and `_index` (key -> position). `m[k]`, `k in m`, `m.get(k)`, `m.set(k, v)`, iteration over the
  * keys and equality (only with a map of the same class, that is over the same keys) are written here;
- * RecordBase gives records the same equality (only records of their own type). Everything else stays in
+ * RecordBase gives records the same equality (only records of their own type). Both keep one more word
+ * after their items (their basic size is one item larger than a tuple's): checker/_fingerprint.c keeps a
+ * value's fingerprint there once computed, as the value cannot change. Everything else stays in
  * values.py, which also holds the pure-Python twins of these methods for when this module is not built;
  * tests/test_values.py runs the same tests on both.
  */
@@ -166,6 +168,8 @@ static PyMethodDef map_methods[] = {
 static PyTypeObject MapBase = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "checker._values.MapBase",
+    .tp_basicsize = sizeof(PyTupleObject),  /* a tuple's, plus a word after the items (see the top) */
+    .tp_itemsize = sizeof(PyObject *),
     .tp_doc = "The C base of FrozenMap: reads, updates and equality at C speed.",
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TUPLE_SUBCLASS,
     .tp_as_mapping = &map_as_mapping,
@@ -228,6 +232,8 @@ static PyMethodDef record_methods[] = {
 static PyTypeObject RecordBase = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "checker._values.RecordBase",
+    .tp_basicsize = sizeof(PyTupleObject),
+    .tp_itemsize = sizeof(PyObject *),
     .tp_doc = "The C base of records: equal only to records of their own type; set(field=value) at C speed.",
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TUPLE_SUBCLASS,
     .tp_richcompare = same_type_richcompare,

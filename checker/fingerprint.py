@@ -123,13 +123,22 @@ def fingerprint_py(x) -> int:
     return h - (1 << 64) if h >> 63 else h
 
 
+def _keeping_bases() -> tuple:
+    """checker._values' C bases, whose instances keep their fingerprint once computed (none if not built)."""
+    try:
+        from ._values import MapBase, RecordBase
+    except ImportError:
+        return ()
+    return (MapBase, RecordBase)
+
+
 def _native():
     if os.environ.get("CONCORD_PURE_PYTHON"):
         return None
     try:
         from . import _fingerprint
 
-        _fingerprint.configure(described, fingerprint_py, KINDS)
+        _fingerprint.configure(described, fingerprint_py, KINDS, _keeping_bases())
     except ImportError as e:
         if "cannot import name" not in str(e):  # built, but stale or broken: say so, carry on slowly
             print(f"concord: {e}", file=sys.stderr)
@@ -146,7 +155,7 @@ def fresh_fingerprint(x) -> int:
     if native is not None:
         from . import _fingerprint
 
-        _fingerprint.clear()
+        return _fingerprint.fresh(x)
     return fingerprint(x)
 
 

@@ -177,6 +177,37 @@ def test_absurdly_deep_nesting_raises_recursion_error(wrap):
 
 
 @native_only
+@settings(max_examples=300, deadline=None)
+@given(values, values)
+def test_records_and_maps_keep_the_definitions_fingerprint(x, y):
+    """A record or map keeps its fingerprint once computed: asked again, alone or inside other values,
+    it gives the definition's, and fresh_fingerprint (which reads nothing kept) agrees."""
+    from checker.fingerprint import fresh_fingerprint
+
+    Two = record("Two", "left right")
+    inner = Two(x, FrozenMap.of({"k": y}))
+    first = native(inner)
+    for outer in (inner, Two(inner, inner), FrozenMap.of({1: inner, 2: Two(y, inner)}), frozenset([inner]), (inner,)):
+        same(outer)
+        assert native(outer) == fresh_fingerprint(outer) == fingerprint_py(outer)
+    assert native(inner) == first == fingerprint_py(inner)
+
+
+def test_record_and_map_bases_keep_a_word_after_their_items():
+    """The word _fingerprint.c keeps a fingerprint in: a record or map is one word larger than its tuple."""
+    import sys
+
+    from checker.values import MapBase, RecordBase
+
+    if RecordBase.__module__ != "checker._values":
+        pytest.skip("checker._values was not built")
+    Two = record("Two", "left right")
+    assert sys.getsizeof(Two(1, 2)) == sys.getsizeof((1, 2)) + 8
+    assert sys.getsizeof(FrozenMap.of({"a": 1, "b": 2})) == sys.getsizeof((1, 2)) + 8
+    assert MapBase.__basicsize__ == RecordBase.__basicsize__ == tuple.__basicsize__ + 8
+
+
+@native_only
 def test_containers_remembered_by_identity_stay_right():
     """Many short-lived containers (their addresses reused) and shared ones (remembered) in successor-like states."""
     import checker._fingerprint as compiled
