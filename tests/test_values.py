@@ -162,6 +162,25 @@ def test_record_set_alike_in_c_and_in_python(values, changes):
         assert list(outcomes[0][1]) == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-3, 3) | st.none() | st.text(max_size=2), min_size=1, max_size=6))
+def test_record_fields_read_alike_in_c_and_in_python(values):
+    """Fields read by name (member descriptors in C, namedtuple's getters in Python), in a subclass too,
+    read-only in both, and _fields and _asdict unchanged."""
+    from checker import values as c_values
+
+    seen = []
+    for module in (c_values, PYTHON_VALUES):
+        names = "abcdef"[: len(values)]
+        R = module.record("R", " ".join(names))
+        S = type("S", (R,), {"__slots__": ()})
+        r, s = R(*values), S(*values)
+        seen.append(([getattr(r, f) for f in names], [getattr(s, f) for f in names], R._fields, r._asdict()))
+        with pytest.raises(AttributeError):
+            r.a = 1
+    assert seen[0] == seen[1] and seen[0][0] == list(values)
+
+
 def test_a_map_from_the_wrong_constructor_says_how_to_build_one():
     from checker.values import MapBase
 
