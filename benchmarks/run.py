@@ -2,7 +2,8 @@
 and, with --tlc, TLC on the same TLA+ spec and scope (one worker) with the ratio of the two wall times.
 
 Run: python benchmarks/run.py [--tlc] [NAME ...]
-     (--tlc needs TLC_JAR=tla2tools.jar and TLA_EXAMPLES=a checkout of github.com/tlaplus/Examples)
+     (--tlc needs TLC_JAR=tla2tools.jar and TLA_EXAMPLES=a checkout of github.com/tlaplus/Examples; the Raft
+     cases also RAFT_TLA=a directory holding raftnh.tla, made as benchmarks/tlc.py's raft() says)
 
 B/state is what the search keeps per stored state (fingerprint set and parent links); B/state all is
 the growth of the peak resident memory per distinct state (the BFS frontier and caches included).
@@ -45,8 +46,9 @@ CASES = {
     "ewd840-6": (EWD840, {"n": 6}, {}, tlc.ewd840(6)),
     "ewd998-3": (EWD998, {"n": 3, "max_counter": 2, "max_pending": 1, "max_q": 6}, {}, tlc.ewd998(3, 2, 1, 6)),
     "fastpaxos-sym": (FAST_PAXOS, {}, {"symmetry": True}, tlc.fast_paxos()),
-    "raft-2": ("raft", {"servers": 2, "max_term": 3, "max_log_len": 2, "max_messages": 1}, {}, None),
-    "raft-3": ("raft", {"servers": 3, "max_term": 2, "max_log_len": 1, "max_messages": 1}, {"properties": []}, None),
+    "raft-2": ("raft", {"servers": 2, "max_term": 3, "max_log_len": 2, "max_messages": 1}, {}, tlc.raft(2, 1, 3, 2, 1)),
+    "raft-3": ("raft", {"servers": 3, "max_term": 2, "max_log_len": 1, "max_messages": 1}, {"properties": []},
+               tlc.raft(3, 1, 2, 1, 1)),  # as TLC's run: no property
 }
 
 CHILD = r"""
@@ -96,7 +98,9 @@ def main(argv: list[str]) -> None:
         line = (f"{name:<16} {r['verdict']:<9} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} "
                 f"{r['seconds']:>8.2f} {r['rate']:>9,.0f} {r['rss'] / 2**20:>7.0f}MB {r['bytes_per_state']:>8.0f} "
                 f"{r['memory_per_state']:>11,.0f}")
-        if with_tlc and spec is not None:
+        if with_tlc and spec is not None and not os.environ.get(spec.root):
+            line += f"  (TLC: set {spec.root})"
+        elif with_tlc and spec is not None:
             t = tlc.run(spec)
             same = (t["distinct"], t["depth"]) == (r["distinct"], r["depth"])
             line += f" {t['seconds']:>8.2f} {t['seconds'] / r['seconds']:>10.2f}x"
