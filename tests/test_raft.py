@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from checker import check
-from models.raft import NoPersistTerm, NoPersistVote, Raft
+from checker.compiled import compile_model
+from models.raft import NoLogCheck, NoPersistTerm, NoPersistVote, Raft
 
 # (servers, values, max_term, max_log_len, max_messages) -> TLC's (distinct, generated, depth)
 TLC = {
@@ -70,3 +71,60 @@ def test_the_seed_description_elects_two_leaders_with_the_same_number():
     labels = [step.label for step in v.trace[1:]]
     assert labels[:2] == ["Draw(i=n1, n=1)", "Draw(i=n2, n=1)"]  # the same number drawn twice
     assert labels[-2:] == ["BecomeLeader(i=n1)", "BecomeLeader(i=n2)"]  # n1 and n2 supported both
+
+
+def replay(model, labels: list[str]) -> list:
+    """The states along a trace given by its step labels, from the model's one initial state; a step that is
+    not enabled (no successor with that label) ends the replay there."""
+    c = compile_model(model)
+    states = [c.inits[0]]
+    for label in labels:
+        nxt = [t for ai, args, t in c.successors(states[-1]) if c.label(ai, args) == label]
+        if not nxt:
+            break
+        states.append(nxt[0])
+    return states
+
+
+def holds(model, name: str, s) -> bool:
+    return dict(compile_model(model).invariants)[name](s)
+
+
+# The shortest trace to a LeaderCompleteness violation without the vote's log check: BFS with symmetry on
+# 3 servers, terms <= 3, logs <= 1 entry, 1 message (996,271 states, about 9 minutes:
+# python benchmarks/raft_bugs.py no-log-check).
+NO_LOG_CHECK = [
+    "Timeout(i=s1)", "Timeout(i=s1)", "Timeout(i=s2)", "RequestVote(i=s1, j=s1)",
+    "Receive(m=RequestVoteRequest(mterm=3, mlastLogTerm=0, mlastLogIndex=0, msource=s1, mdest=s1))",
+    "Receive(m=RequestVoteResponse(mterm=3, mvoteGranted=True, msource=s1, mdest=s1))",
+    "RequestVote(i=s2, j=s2)",
+    "Receive(m=RequestVoteRequest(mterm=2, mlastLogTerm=0, mlastLogIndex=0, msource=s2, mdest=s2))",
+    "Receive(m=RequestVoteResponse(mterm=2, mvoteGranted=True, msource=s2, mdest=s2))",
+    "RequestVote(i=s2, j=s3)",
+    "Receive(m=RequestVoteRequest(mterm=2, mlastLogTerm=0, mlastLogIndex=0, msource=s2, mdest=s3))",
+    "Receive(m=RequestVoteRequest(mterm=2, mlastLogTerm=0, mlastLogIndex=0, msource=s2, mdest=s3))",
+    "Receive(m=RequestVoteResponse(mterm=2, mvoteGranted=True, msource=s3, mdest=s2))",
+    "BecomeLeader(i=s2)", "ClientRequest(i=s2, v=v1)", "AppendEntries(i=s2, j=s3)",
+    "Receive(m=AppendEntriesRequest(mterm=2, mprevLogIndex=0, mprevLogTerm=0, mentries=(Entry(term=2, value=v1),), "
+    "mcommitIndex=0, msource=s2, mdest=s3))",
+    "Receive(m=AppendEntriesRequest(mterm=2, mprevLogIndex=0, mprevLogTerm=0, mentries=(Entry(term=2, value=v1),), "
+    "mcommitIndex=0, msource=s2, mdest=s3))",
+    "Timeout(i=s3)",
+    "Receive(m=AppendEntriesResponse(mterm=2, msuccess=True, mmatchIndex=1, msource=s3, mdest=s2))",
+    "RequestVote(i=s1, j=s3)", "AdvanceCommitIndex(i=s2)",
+    "Receive(m=RequestVoteRequest(mterm=3, mlastLogTerm=0, mlastLogIndex=0, msource=s1, mdest=s3))",
+    "Receive(m=RequestVoteResponse(mterm=3, mvoteGranted=True, msource=s3, mdest=s1))",
+    "BecomeLeader(i=s1)",
+]
+
+
+def test_no_log_check_elects_a_leader_without_a_committed_entry():
+    scope = dict(servers=3, max_term=3, max_log_len=1, max_messages=1)
+    buggy = NoLogCheck(**scope)
+    states = replay(buggy, NO_LOG_CHECK)
+    assert len(states) == len(NO_LOG_CHECK) + 1 == 26  # every step taken: 25 steps
+    assert all(holds(buggy, "LeaderCompleteness", s) for s in states[:-1])
+    assert not holds(buggy, "LeaderCompleteness", states[-1])  # s1 leads term 3 without s2's committed entry
+    # The unchanged model refuses that vote: s3 holds the committed entry, s1's log is empty.
+    fixed = replay(Raft(**scope), NO_LOG_CHECK)
+    assert len(fixed) == NO_LOG_CHECK.index("Receive(m=RequestVoteResponse(mterm=3, mvoteGranted=True, msource=s3, mdest=s1))") + 1
