@@ -17,11 +17,12 @@ from .fingerprint import fresh_fingerprint
 from .model import Model, ModelError
 from .result import Result, Violation
 from .search import Options, Search, Stop
+from .simulate import shorten, simulate
 from .trace import TraceError, diagnose, rebuild, verify
 
 __all__ = ["check"]
 
-STRATEGIES = {"bfs": bfs, "dfs": dfs}
+STRATEGIES = {"bfs": bfs, "dfs": dfs, "simulate": simulate}
 
 
 def check(
@@ -38,13 +39,17 @@ def check(
     time_limit: float | None = None,
     memory: int | None = None,
     progress: bool = False,
+    traces: int | None = None,
+    seed: int = 0,
 ) -> Result:
     """Explore every reachable state of model and check its properties.
 
     ``symmetry=True`` stores one state per orbit of the ids the model declares interchangeable;
     ``exact=True`` stores whole states (their canonical encodings) instead of 64-bit fingerprints.
     ``time_limit`` (seconds) and ``memory`` (bytes of peak resident memory) end the run early, as
-    ``max_states`` and ``max_depth`` do: the result is then marked partial.
+    ``max_states`` and ``max_depth`` do: the result is then marked partial. ``strategy="simulate"``
+    takes random walks instead (checker/simulate.py): ``max_depth`` steps each (100 unless given), at most
+    ``traces`` of them, drawn from ``seed``; its traces are shortened, and without a violation it is partial.
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
@@ -58,7 +63,7 @@ def check(
             raise ModelError(f"{cut}: is it endless? (--max-states bounds it)") from None
         return _cut_short(model, strategy, str(cut))
     _probe_mutation(compiled, deadline)
-    opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress, memory)
+    opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress, memory, traces, seed)
     search = Search(compiled, opts, strategy)
     result = search.result
     result.properties = compiled.properties
@@ -87,6 +92,8 @@ def check(
             gc.enable()
     search.finish()
     _collect(search, complete)
+    if strategy == "simulate":
+        _shortened(compiled, result, deadline)
     return result
 
 
@@ -186,6 +193,19 @@ def _collect(search: Search, complete: bool) -> None:
         result.verdict = "partial"
     else:
         result.verdict = "ok"
+
+
+def _shortened(c, result: Result, deadline: float | None) -> None:
+    """Simulation's traces, shortened (checker/simulate.py's shorten) and replayed again."""
+    for v in result.violations:
+        if v.trace:
+            seconds = 60.0 if deadline is None else max(deadline - time.monotonic(), 5.0)
+            trace = shorten(c, v.trace, v.kind, v.property, seconds)
+            try:
+                verify(c, trace, v.kind, v.property)
+            except TraceError:  # cannot happen unless the model is not deterministic: keep the trace found
+                continue
+            v.trace = trace
 
 
 def _verified(c, trace, kind: str, name: str) -> None:

@@ -20,10 +20,11 @@ class Stop(Exception):
 class Options:
     """How far and how to search."""
 
-    __slots__ = ("stop_at_first", "deadlock", "max_states", "max_depth", "time_limit", "memory", "progress")
+    __slots__ = ("stop_at_first", "deadlock", "max_states", "max_depth", "time_limit", "memory", "progress", "traces",
+                 "seed")
 
     def __init__(self, stop_at_first=True, deadlock=False, max_states=None, max_depth=None, time_limit=None,
-                 progress=False, memory=None):
+                 progress=False, memory=None, traces=None, seed=0):
         self.stop_at_first = stop_at_first
         self.deadlock = deadlock
         self.max_states = max_states
@@ -31,6 +32,8 @@ class Options:
         self.time_limit = time_limit  # seconds
         self.memory = memory  # bytes of peak resident memory
         self.progress = progress
+        self.traces = traces  # simulation: at most this many walks (max_depth: steps per walk)
+        self.seed = seed  # simulation: the random generator's seed
 
 
 class Search:

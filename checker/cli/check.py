@@ -26,13 +26,19 @@ HELP = "explore every state of a model and check its properties"
 
 def arguments(c: argparse.ArgumentParser) -> None:
     model_arguments(c)
-    c.add_argument("--dfs", action="store_true", help="depth-first search (less memory; traces not shortest)")
+    how = c.add_mutually_exclusive_group()
+    how.add_argument("--dfs", action="store_true", help="depth-first search (less memory; traces not shortest)")
+    how.add_argument("--simulate", action="store_true",
+                     help="random walks (--max-depth steps each, default 100) instead of every state; traces "
+                          "shortened; never proves a property")
     c.add_argument("--symmetry", action="store_true", help="reduce by the ids the model declares interchangeable")
     c.add_argument("--exact", action="store_true", help="store whole states, not 64-bit fingerprints (certain; more memory)")
     c.add_argument("--deadlock", action="store_true", help="report a reachable state with no successor")
     c.add_argument("--continue", dest="keep_going", action="store_true", help="collect one shortest trace per violated property")
     c.add_argument("--max-states", type=positive, metavar="N", help="stop after N distinct states")
-    c.add_argument("--max-depth", type=positive, metavar="N", help="explore at most N levels")
+    c.add_argument("--max-depth", type=positive, metavar="N", help="explore at most N levels (--simulate: steps per walk)")
+    c.add_argument("--traces", type=positive, metavar="N", help="--simulate: stop after N walks")
+    c.add_argument("--seed", type=int, default=0, metavar="S", help="--simulate: the random seed (default 0)")
     c.add_argument("--time-limit", type=seconds, metavar="S", help="stop after S seconds")
     c.add_argument("--memory", type=megabytes, metavar="MB", help="stop when the process has used MB megabytes")
     c.add_argument("--json", metavar="FILE", help="write the result as JSON (schema: docs/json.md)")
@@ -47,7 +53,7 @@ def run(args) -> int:
     result = check(
         model,
         properties=args.properties,
-        strategy="dfs" if args.dfs else "bfs",
+        strategy="dfs" if args.dfs else "simulate" if args.simulate else "bfs",
         symmetry=args.symmetry,
         exact=args.exact,
         deadlock=args.deadlock,
@@ -57,6 +63,8 @@ def run(args) -> int:
         time_limit=args.time_limit,
         memory=args.memory,
         progress=not args.quiet,
+        traces=args.traces,
+        seed=args.seed,
     )
     if args.json:
         written(lambda: write_json(result, args.json))
