@@ -323,6 +323,17 @@ class NoPersistTerm(Raft):
         return Raft.Restart.fn(self, s, i).set(currentTerm=s.currentTerm.set(i, 1))
 
 
+class Figure8(Raft):
+    """Bug: a leader commits the highest index a quorum stores even when its entry is from an earlier term
+    (the Raft paper, section 5.4.2 and Figure 8): a later leader may overwrite it."""
+
+    def new_commit_index(self, s, i) -> int:
+        li, match = s.log[i], s.matchIndex[i]
+        agree = [index for index in range(1, len(li) + 1)
+                 if self.is_quorum(frozenset({i} | {k for k in self.Server if match[k] >= index}))]
+        return max(agree) if agree else s.commitIndex[i]
+
+
 class NoLogCheck(Raft):
     """Bug: a vote is granted without checking that the candidate's log is at least as up to date."""
 
@@ -349,6 +360,7 @@ def _variants() -> dict:
     return {
         "no-persist-vote": NoPersistVote,
         "no-persist-term": NoPersistTerm,
+        "figure8": Figure8,
         "no-log-check": NoLogCheck,
         "truncate-on-stale": TruncateOnStale,
         "seed": SeedRaft,

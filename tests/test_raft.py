@@ -58,7 +58,7 @@ def test_no_persist_vote_lets_a_server_vote_twice_in_a_term():
 
 
 def test_the_variants_are_listed_with_their_one_changed_rule():
-    assert set(Raft.variants) == {"no-persist-vote", "no-persist-term", "no-log-check", "truncate-on-stale", "seed"}
+    assert set(Raft.variants) == {"figure8", "no-persist-vote", "no-persist-term", "no-log-check", "truncate-on-stale", "seed"}
     for name, cls in Raft.variants.items():
         assert cls.__doc__.startswith("Bug:") or name == "seed"
 
@@ -128,3 +128,50 @@ def test_no_log_check_elects_a_leader_without_a_committed_entry():
     # The unchanged model refuses that vote: s3 holds the committed entry, s1's log is empty.
     fixed = replay(Raft(**scope), NO_LOG_CHECK)
     assert len(fixed) == NO_LOG_CHECK.index("Receive(m=RequestVoteResponse(mterm=3, mvoteGranted=True, msource=s3, mdest=s1))") + 1
+
+
+def figure8_scenario() -> list[str]:
+    """The Raft paper's Figure 8 as steps of raft.tla on 3 servers, one message in flight at a time ("Receive":
+    the one message there is). Written by hand from the paper: no search of Concord's has found it yet."""
+    steps: list[str] = []
+
+    def elect(i: str, voter: str, timeouts: int) -> None:  # i's own vote, then voter's, by message
+        steps.extend([f"Timeout(i={i})"] * timeouts)
+        steps.extend([f"RequestVote(i={i}, j={i})", "Receive", "Receive"])
+        steps.extend([f"RequestVote(i={i}, j={voter})", "Receive", "Receive", "Receive", f"BecomeLeader(i={i})"])
+
+    elect("s1", "s2", 1)  # (a) s1 leads term 2 and takes an entry
+    steps.append("ClientRequest(i=s1, v=v1)")
+    elect("s3", "s2", 2)  # (b) s3 leads term 3 with s2's vote and takes another at the same index
+    steps.extend(["ClientRequest(i=s3, v=v1)", "Restart(i=s1)"])
+    elect("s1", "s2", 2)  # (c) s1 leads term 4, replicates its term-2 entry to s2 (after one rejection) ...
+    steps.extend(["AppendEntries(i=s1, j=s2)", "Receive", "Receive", "AppendEntries(i=s1, j=s2)", "Receive", "Receive",
+                  "Receive", "AdvanceCommitIndex(i=s1)"])  # ... and, with the bug, commits it
+    steps.append("Restart(i=s3)")
+    elect("s3", "s2", 2)  # (d) s3 leads term 5 with s2's vote: its entry of term 3 would replace the committed one
+    return steps
+
+
+def walk(model, steps: list[str]) -> list:
+    """The states along steps, each step the one successor (within the constraint) with that label."""
+    c = compile_model(model)
+    states = [c.inits[0]]
+    for want in steps:
+        s = states[-1]
+        nxt = [t for ai, args, t in c.successors(s) if c.constraint(t) and
+               (c.label(ai, args) == want or want == "Receive" == c.actions[ai].name)]
+        assert len(nxt) == 1, f"step {len(states)} {want}: {len(nxt)} successors"
+        states.append(nxt[0])
+    return states
+
+
+def test_figure8_commits_an_entry_of_an_earlier_term_that_a_later_leader_lacks():
+    scope = dict(servers=3, max_term=5, max_log_len=1, max_messages=1)
+    buggy = Raft.variants["figure8"](**scope)
+    states = walk(buggy, figure8_scenario())
+    broken = [k for k, s in enumerate(states) if not holds(buggy, "LeaderCompleteness", s)]
+    assert len(states) - 1 == 51 and broken[0] == 40  # at step 40 s1 commits its term-2 entry in term 4 ...
+    assert states[40].commitIndex["s1"] == 1 and states[40].log["s3"][0].term == 3  # ... which s3 (leader, term 3) lacks
+    assert states[-1].state["s3"] == "Leader" and states[-1].currentTerm["s3"] == 5  # and s3 leads again, in term 5
+    fixed = walk(Raft(**scope), figure8_scenario())  # the same steps are taken; nothing is committed
+    assert all(holds(Raft(**scope), "LeaderCompleteness", s) for s in fixed) and fixed[-1].commitIndex["s1"] == 0
