@@ -130,15 +130,23 @@ def test_no_log_check_elects_a_leader_without_a_committed_entry():
     assert len(fixed) == NO_LOG_CHECK.index("Receive(m=RequestVoteResponse(mterm=3, mvoteGranted=True, msource=s3, mdest=s1))") + 1
 
 
+def elections(steps: list[str]):
+    """elect(i, voter, timeouts): i times out, votes for itself and gets voter's vote, all by message, one in
+    flight at a time, and becomes leader; the steps are appended to steps."""
+
+    def elect(i: str, voter: str, timeouts: int) -> None:
+        steps.extend([f"Timeout(i={i})"] * timeouts)
+        steps.extend([f"RequestVote(i={i}, j={i})", "Receive", "Receive"])
+        steps.extend([f"RequestVote(i={i}, j={voter})", "Receive", "Receive", "Receive", f"BecomeLeader(i={i})"])
+
+    return elect
+
+
 def figure8_scenario() -> list[str]:
     """The Raft paper's Figure 8 as steps of raft.tla on 3 servers, one message in flight at a time ("Receive":
     the one message there is). Written by hand from the paper: no search of Concord's has found it yet."""
     steps: list[str] = []
-
-    def elect(i: str, voter: str, timeouts: int) -> None:  # i's own vote, then voter's, by message
-        steps.extend([f"Timeout(i={i})"] * timeouts)
-        steps.extend([f"RequestVote(i={i}, j={i})", "Receive", "Receive"])
-        steps.extend([f"RequestVote(i={i}, j={voter})", "Receive", "Receive", "Receive", f"BecomeLeader(i={i})"])
+    elect = elections(steps)
 
     elect("s1", "s2", 1)  # (a) s1 leads term 2 and takes an entry
     steps.append("ClientRequest(i=s1, v=v1)")
@@ -153,13 +161,12 @@ def figure8_scenario() -> list[str]:
 
 
 def walk(model, steps: list[str]) -> list:
-    """The states along steps, each step the one successor (within the constraint) with that label."""
+    """The states along steps, each step the one successor (within the constraint) whose label starts so."""
     c = compile_model(model)
     states = [c.inits[0]]
     for want in steps:
         s = states[-1]
-        nxt = [t for ai, args, t in c.successors(s) if c.constraint(t) and
-               (c.label(ai, args) == want or want == "Receive" == c.actions[ai].name)]
+        nxt = [t for ai, args, t in c.successors(s) if c.constraint(t) and c.label(ai, args).startswith(want)]
         assert len(nxt) == 1, f"step {len(states)} {want}: {len(nxt)} successors"
         states.append(nxt[0])
     return states
@@ -175,3 +182,26 @@ def test_figure8_commits_an_entry_of_an_earlier_term_that_a_later_leader_lacks()
     assert states[-1].state["s3"] == "Leader" and states[-1].currentTerm["s3"] == 5  # and s3 leads again, in term 5
     fixed = walk(Raft(**scope), figure8_scenario())  # the same steps are taken; nothing is committed
     assert all(holds(Raft(**scope), "LeaderCompleteness", s) for s in fixed) and fixed[-1].commitIndex["s1"] == 0
+
+
+def test_truncate_on_stale_lets_a_late_heartbeat_erase_a_committed_entry():
+    """A hand-written trace (3 servers, terms <= 3, logs of 1 entry, 2 messages): s1 leads term 2, sends s2 a
+    heartbeat, takes an entry, sends and commits it on s2; the heartbeat arrives late and, with the bug,
+    erases s2's entry; s3 then wins s2's vote and leads term 3 without it."""
+    steps: list[str] = []
+    elect = elections(steps)
+    elect("s1", "s2", 1)
+    heartbeat = "Receive(m=AppendEntriesRequest(mterm=2, mprevLogIndex=0, mprevLogTerm=0, mentries=()"
+    entry = "Receive(m=AppendEntriesRequest(mterm=2, mprevLogIndex=0, mprevLogTerm=0, mentries=(Entry"
+    steps += ["AppendEntries(i=s1, j=s2)", "ClientRequest(i=s1, v=v1)", "AppendEntries(i=s1, j=s2)", entry, entry,
+              "Receive(m=AppendEntriesResponse", "AdvanceCommitIndex(i=s1)", heartbeat, "DropMessage"]
+    elect("s3", "s2", 2)
+    scope = dict(servers=3, max_term=3, max_log_len=1, max_messages=2)
+    buggy = Raft.variants["truncate-on-stale"](**scope)
+    states = walk(buggy, steps)
+    assert len(states) - 1 == 28 and states[17].log["s2"] == () and states[17].commitIndex["s1"] == 1
+    assert [k for k, s in enumerate(states) if not holds(buggy, "LeaderCompleteness", s)] == [28]
+    fixed = Raft(**scope)  # the late heartbeat changes nothing; s2 then refuses s3 its vote
+    with pytest.raises(AssertionError, match="step 28 BecomeLeader"):
+        walk(fixed, steps)
+    assert all(holds(fixed, "LeaderCompleteness", s) for s in walk(fixed, steps[:-1]))
