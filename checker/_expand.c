@@ -85,6 +85,32 @@ call_void(PyObject *fn, PyObject *const *argv, Py_ssize_t n)
     return 0;
 }
 
+/* Each (name, predicate) of pairs on t; a failure of a property not violated yet is reported by calling
+ * report(name, kind, si, ai, args, t), or report(name, si, ai, args, t) when kind is NULL. */
+static int
+judge(Expander *e, Here *h, PyObject *args, PyObject *t, PyObject *pairs, PyObject *report, PyObject *kind)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(pairs); i++) {
+        PyObject *pair = PyTuple_GET_ITEM(pairs, i);
+        PyObject *name = PyTuple_GET_ITEM(pair, 0);
+        int holds = truth(PyObject_Vectorcall(PyTuple_GET_ITEM(pair, 1), &t, 1, NULL));
+        if (holds < 0)
+            return -1;
+        if (holds)
+            continue;
+        int known = PyDict_Contains(e->violated, name);
+        if (known < 0)
+            return -1;
+        if (!known) {
+            PyObject *with_kind[] = {name, kind, h->si, h->ai_obj, args, t};
+            PyObject *without[] = {name, h->si, h->ai_obj, args, t};
+            if (kind == NULL ? call_void(report, without, 5) : call_void(report, with_kind, 6))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* One successor t of here.s by action here.ai with arguments args (already counted as generated). */
 static int
 successor(Expander *e, Here *h, PyObject *args, PyObject *t)
@@ -115,24 +141,8 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
                 goto done;
             e->fresh[h->ai]++;
             e->stored++;
-            Py_ssize_t n = PyTuple_GET_SIZE(e->invariants);
-            for (Py_ssize_t i = 0; i < n; i++) {
-                PyObject *pair = PyTuple_GET_ITEM(e->invariants, i);
-                PyObject *name = PyTuple_GET_ITEM(pair, 0);
-                int holds = truth(PyObject_Vectorcall(PyTuple_GET_ITEM(pair, 1), &t, 1, NULL));
-                if (holds < 0)
-                    goto done;
-                if (!holds) {
-                    int known = PyDict_Contains(e->violated, name);
-                    if (known < 0)
-                        goto done;
-                    if (!known) {
-                        PyObject *argv[] = {name, e->invariant_kind, h->si, h->ai_obj, args, t};
-                        if (call_void(e->violate, argv, 6) < 0)
-                            goto done;
-                    }
-                }
-            }
+            if (judge(e, h, args, t, e->invariants, e->violate, e->invariant_kind) < 0)
+                goto done;
             if (PyList_GET_SIZE(e->pending)) {
                 PyObject *argv[] = {h->si, h->ai_obj, args, t};
                 if (call_void(e->check_state, argv, 4) < 0)
@@ -154,26 +164,8 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
             if (steps < 0)
                 goto done;
         }
-        if (steps) {
-            Py_ssize_t n = PyTuple_GET_SIZE(h->transitions);
-            for (Py_ssize_t i = 0; i < n; i++) {
-                PyObject *pair = PyTuple_GET_ITEM(h->transitions, i);
-                PyObject *name = PyTuple_GET_ITEM(pair, 0);
-                int holds = truth(PyObject_Vectorcall(PyTuple_GET_ITEM(pair, 1), &t, 1, NULL));
-                if (holds < 0)
-                    goto done;
-                if (!holds) {
-                    int known = PyDict_Contains(e->violated, name);
-                    if (known < 0)
-                        goto done;
-                    if (!known) {
-                        PyObject *argv[] = {name, h->si, h->ai_obj, args, t};
-                        if (call_void(e->step_violation, argv, 5) < 0)
-                            goto done;
-                    }
-                }
-            }
-        }
+        if (steps && judge(e, h, args, t, h->transitions, e->step_violation, NULL) < 0)
+            goto done;
     }
     ok = 0;
 done:
