@@ -37,7 +37,7 @@ typedef struct {
     Py_ssize_t *fired, *fresh;  /* per action, during one level call */
     PyObject *fired_list, *new_list;  /* the search's coverage counters, updated at the end of a level */
     PyObject *ticks;            /* [flag, look]: look(ticks) runs before an action call when flag is True */
-    PyObject *fingerprint, *seen, *fps_append, *parents_append;
+    PyObject *fingerprint, *seen, *fps_append, *parents_append;  /* seen: a set or a store's FpSet */
     PyObject *constraint;       /* or None */
     PyObject *invariants;       /* tuple of (name, predicate) */
     PyObject *violated;         /* dict */
@@ -51,6 +51,7 @@ typedef struct {
     PyObject *limit;            /* () raises Stop: --max-states reached */
     PyObject *deadlock;         /* (si, s) when s has no successor; or None */
     PyObject *invariant_kind;   /* "invariant" */
+    PyObject *seen_add;         /* seen.add */
     int known;                  /* a stored key is the state's identity (expanding gets it) */
     long long max_states, stored, generated;
     Py_ssize_t si;              /* the index of the state being expanded */
@@ -121,7 +122,7 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
     if (fp == NULL)
         return -1;
     int ok = -1;
-    int seen = PySet_Contains(e->seen, fp);
+    int seen = PySet_CheckExact(e->seen) ? PySet_Contains(e->seen, fp) : PySequence_Contains(e->seen, fp);
     if (seen < 0)
         goto done;
     if (!seen) {
@@ -136,7 +137,8 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
             if (call_void(e->beyond, argv, 5) < 0)
                 goto done;
         } else {
-            if (PySet_Add(e->seen, fp) < 0 || call_void(e->fps_append, &fp, 1) < 0 ||
+            if ((PySet_CheckExact(e->seen) ? PySet_Add(e->seen, fp) : call_void(e->seen_add, &fp, 1)) < 0 ||
+                call_void(e->fps_append, &fp, 1) < 0 ||
                 call_void(e->parents_append, &h->si, 1) < 0 || PyList_Append(e->nxt, t) < 0)
                 goto done;
             e->fresh[h->ai]++;
@@ -497,7 +499,7 @@ expander_dealloc(Expander *e)
                          &e->parents_append, &e->constraint, &e->invariants, &e->violated, &e->state_types,
                          &e->multi, &e->beyond, &e->violate, &e->check_state, &e->pending, &e->step_checks,
                          &e->step_violation, &e->differs, &e->expanding, &e->limit, &e->deadlock,
-                         &e->invariant_kind, &e->nxt};
+                         &e->invariant_kind, &e->nxt, &e->seen_add};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         Py_CLEAR(*refs[i]);
     Py_TYPE(e)->tp_free((PyObject *)e);
@@ -517,9 +519,9 @@ expander_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (e == NULL)
         return NULL;
     if (!PyArg_ParseTupleAndKeywords(
-            args, kwds, "O!O!O!O!" "O" "O!" "OOOO" "O!O!" "OOOOOOOOOOO" "pLL", (char **)KEYWORDS, &PyList_Type, &plans,
+            args, kwds, "O!O!O!O!" "O" "O" "OOOO" "O!O!" "OOOOOOOOOOO" "pLL", (char **)KEYWORDS, &PyList_Type, &plans,
             &PyList_Type, &e->fired_list, &PyList_Type, &e->new_list, &PyList_Type, &e->ticks, &e->fingerprint,
-            &PySet_Type, &e->seen, &e->fps_append, &e->parents_append, &e->constraint, &e->invariants,
+            &e->seen, &e->fps_append, &e->parents_append, &e->constraint, &e->invariants,
             &PyDict_Type, &e->violated, &PyFrozenSet_Type, &e->state_types, &e->multi, &e->beyond, &e->violate,
             &e->check_state, &e->pending, &e->step_checks, &e->step_violation, &e->differs, &e->expanding,
             &e->limit, &e->deadlock, &e->known, &e->max_states, &e->generated)) {
@@ -535,6 +537,9 @@ expander_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         Py_INCREF(*refs[i]);
     e->invariant_kind = PyUnicode_InternFromString("invariant");
     if (e->invariant_kind == NULL)
+        goto fail;
+    e->seen_add = PyObject_GetAttrString(e->seen, "add");
+    if (e->seen_add == NULL)
         goto fail;
     if (!PyTuple_Check(e->invariants) || !PyList_Check(e->pending) || PyList_GET_SIZE(e->ticks) != 2) {
         PyErr_SetString(PyExc_TypeError, "invariants must be a tuple, pending a list, ticks a list of two");

@@ -9,6 +9,7 @@ from array import array
 
 from .compiled import Compiled
 from .result import Result
+from .store import seen_bytes, seen_set
 
 __all__ = ["Search", "Stop", "Options"]
 
@@ -46,7 +47,7 @@ class Search:
         self.c = compiled
         self.opts = options
         self.result = Result(compiled.name, strategy)
-        self.seen: set = set()
+        self.seen = seen_set(compiled.exact)  # fingerprints (packed) or, under exact, encodings
         self.fps = [] if compiled.exact else array("q")
         self.parents = array("i")
         self.generated = 0
@@ -153,12 +154,10 @@ class Search:
             )
 
     def stored_bytes(self) -> int:
-        """Memory kept per stored state: the key set with its objects, the key list or array, the parent links."""
-        sample = self.fps[:1000]
-        per_key = sum(-(-sys.getsizeof(f) // 16) * 16 for f in sample) / len(sample) if sample else 0
+        """Memory kept per stored state: the seen set, the key list or array, the parent links."""
         keys = sys.getsizeof(self.fps) if isinstance(self.fps, list) else self.fps.itemsize * len(self.fps)
         arrays = keys + self.parents.itemsize * len(self.parents)
-        return int(sys.getsizeof(self.seen) + per_key * len(self.seen) + arrays)
+        return seen_bytes(self.seen, self.fps[:1000]) + arrays
 
     def finish(self) -> Result:
         """Fill in the statistics and coverage; traces are rebuilt by the caller."""
