@@ -2,7 +2,8 @@
 
 For bugs deeper than exhaustive search reaches (TLC's -simulate). Each walk starts at an initial state
 and takes at most ``max_depth`` steps (default DEPTH) within the constraint, until a violation, a state
-with no successor, or the limits (``traces`` walks, ``time_limit``). A walk is a *swarm* member (Groce et
+with no successor, or the limits (``traces`` walks, ``time_limit``, ``max_states``; WALKS walks when none
+of them is given, so that a run always ends). A walk is a *swarm* member (Groce et
 al., "Swarm Testing", ISSTA 2012): it draws the subset of actions it may take (each with probability
 one half), so that some walks leave out, say, timeouts or message loss for long stretches, as no single
 uniform walk would. Visited states are stored like the exhaustive searches store them (fingerprint, the
@@ -19,9 +20,10 @@ import time
 from .compiled import Compiled, Step
 from .search import Search
 
-__all__ = ["simulate", "shorten", "DEPTH"]
+__all__ = ["simulate", "shorten", "DEPTH", "WALKS"]
 
 DEPTH = 100  # steps per walk unless max_depth says otherwise
+WALKS = 10_000  # walks unless traces, a time limit or a state limit bounds the run
 
 
 def simulate(search: Search) -> None:
@@ -33,9 +35,10 @@ def simulate(search: Search) -> None:
     starts = search.initial_states()  # stored and checked: [(state, index)]
     index = {search.fps[i]: i for _, i in starts}  # fingerprint -> stored index, for every state visited
     names = [a.name for a in c.actions]
+    most = opts.traces or (None if opts.time_limit or opts.max_states else WALKS)
     walks = 0
     try:
-        while starts and (not opts.traces or walks < opts.traces):
+        while starts and (most is None or walks < most):
             walks += 1
             allowed = [rng.random() < 0.5 for _ in names]
             if not any(allowed):

@@ -79,3 +79,11 @@ def test_the_command_line_simulates_and_says_it_proved_nothing():
     assert p.returncode == 1 and "VIOLATION" in p.stdout
     p = concord("check", "paxos", "--simulate", "--dfs")
     assert p.returncode == 2 and "not allowed with" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_simulation_without_bounds_ends_after_its_default_number_of_walks(monkeypatch):
+    import checker.simulate as simulation
+
+    monkeypatch.setattr(simulation, "WALKS", 25)
+    r = check(Paxos(), strategy="simulate", max_depth=5)
+    assert r.verdict == "partial" and "25 random walks of at most 5 steps" in r.partial

@@ -37,7 +37,7 @@ def arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--continue", dest="keep_going", action="store_true", help="collect one shortest trace per violated property")
     c.add_argument("--max-states", type=positive, metavar="N", help="stop after N distinct states")
     c.add_argument("--max-depth", type=positive, metavar="N", help="explore at most N levels (--simulate: steps per walk)")
-    c.add_argument("--traces", type=positive, metavar="N", help="--simulate: stop after N walks")
+    c.add_argument("--traces", type=positive, metavar="N", help="--simulate: stop after N walks (default 10,000 without --time-limit or --max-states)")
     c.add_argument("--seed", type=int, default=0, metavar="S", help="--simulate: the random seed (default 0)")
     c.add_argument("--time-limit", type=seconds, metavar="S", help="stop after S seconds")
     c.add_argument("--memory", type=megabytes, metavar="MB", help="stop when the process has used MB megabytes")
