@@ -6,9 +6,12 @@ with no successor, or the limits (``traces`` walks, ``time_limit``, ``max_states
 of them is given, so that a run always ends). A walk is a *swarm* member (Groce et
 al., "Swarm Testing", ISSTA 2012): it draws the subset of actions it may take (each with probability
 one half), so that some walks leave out, say, timeouts or message loss for long stretches, as no single
-uniform walk would. Visited states are stored like the exhaustive searches store them (fingerprint, the
-state it was first reached from), so a violation's trace is rebuilt and replayed as theirs are; then
-``shorten`` removes steps (delta debugging over the action sequence) while the property still fails.
+uniform walk would. Each step prefers successors not visited yet, and half the walks start from a
+visited state (a uniform sample of them) rather than an initial one, so walks spread over the state space
+instead of retracing its first steps. Visited states are stored like the exhaustive searches store them
+(fingerprint, and the state they were reached from by the fewest steps seen), so a violation's trace is
+rebuilt and replayed as theirs are; then ``shorten`` removes steps (delta debugging over the action
+sequence) while the property still fails.
 A simulation never proves anything: without a violation its verdict is partial.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import random
 import time
+from array import array
 
 from .compiled import Compiled, Step
 from .search import Search
@@ -24,6 +28,7 @@ __all__ = ["simulate", "shorten", "DEPTH", "WALKS"]
 
 DEPTH = 100  # steps per walk unless max_depth says otherwise
 WALKS = 10_000  # walks unless traces, a time limit or a state limit bounds the run
+POOL = 50_000  # visited states kept as starting points (a uniform sample)
 
 
 def simulate(search: Search) -> None:
@@ -37,13 +42,15 @@ def simulate(search: Search) -> None:
     names = [a.name for a in c.actions]
     most = opts.traces or (None if opts.time_limit or opts.max_states else WALKS)
     walks = 0
+    pool: list = []  # visited states a walk may start from, besides the initial ones
+    dist = array("i", [0] * len(search.fps))  # per stored state, the fewest steps known from an initial state
     try:
         while starts and (most is None or walks < most):
             walks += 1
             allowed = [rng.random() < 0.5 for _ in names]
             if not any(allowed):
                 allowed[rng.randrange(len(names))] = True
-            s, si = rng.choice(starts)
+            s, si = rng.choice(pool) if pool and rng.random() < 0.5 else rng.choice(starts)
             for step in range(depth):
                 if not step & 63:
                     search.tick()
@@ -60,10 +67,17 @@ def simulate(search: Search) -> None:
                     if check is not None and not check(t) and name not in search.violated:
                         search.violate(name, c.kinds[name], si, ai, args, t)
                 ti = index.get(fp)
+                if ti is not None and dist[si] + 1 < dist[ti]:  # a shorter way to a known state: traces take it
+                    search.parents[ti], dist[ti] = si, dist[si] + 1
                 if ti is None:
                     ti = index[fp] = search.store(fp, si)
+                    dist.append(dist[si] + 1)
                     search.depth = max(search.depth, step + 2)
                     search.check_state(si, ai, args, t)
+                    if len(pool) < POOL:  # a uniform sample of the states visited (reservoir sampling)
+                        pool.append((t, ti))
+                    elif (r := rng.randrange(len(index))) < POOL:
+                        pool[r] = (t, ti)
                 s, si = t, ti
     finally:
         search.queue = 0
