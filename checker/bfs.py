@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 from .compiled import MULTI, SETS, lower_ticks, in_order
 from .derived import expanding
+from .native import optional
 from .search import Search, Stop
 
 __all__ = ["bfs"]
@@ -14,18 +14,7 @@ __all__ = ["bfs"]
 TICK = 0.05  # seconds between two looks at the limits
 
 
-def _native():
-    """checker/_expand.c's Expander, or None when it was not built (or CONCORD_PURE_PYTHON is set)."""
-    if os.environ.get("CONCORD_PURE_PYTHON"):
-        return None
-    try:
-        from ._expand import Expander
-    except ImportError:
-        return None
-    return Expander
-
-
-Expander = _native()
+Expander = optional("_expand", "Expander")  # checker/_expand.c, or None
 
 
 def bfs(search: Search, native: bool = True) -> None:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
+
+from .native import optional
 
 __all__ = ["seen_set", "seen_bytes"]
 
 
-def _native():
-    """checker/_store.c's FpSet, or None when it was not built (or CONCORD_PURE_PYTHON is set)."""
-    if os.environ.get("CONCORD_PURE_PYTHON"):
-        return None
-    try:
-        from ._store import FpSet
-    except ImportError:
-        return None
-    return FpSet
-
-
-FpSet = _native()
+FpSet = optional("_store", "FpSet")  # checker/_store.c, or None
 
 
 def seen_set(exact: bool):
