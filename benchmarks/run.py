@@ -1,9 +1,13 @@
 """Benchmarks: each model at a benchmark scope, in its own process (states/s, bytes/state, peak RSS),
 and, with --tlc, TLC on the same TLA+ spec and scope (one worker) with the ratio of the two wall times.
 
-Run: python benchmarks/run.py [--tlc] [NAME ...]
+Run: python benchmarks/run.py [--tlc] [--workers N | --curve] [NAME ...]
      (--tlc needs TLC_JAR=tla2tools.jar and TLA_EXAMPLES=a checkout of github.com/tlaplus/Examples; the Raft
      cases also RAFT_TLA=a directory holding raftnh.tla, made as benchmarks/tlc.py's raft() says)
+
+--workers N runs Concord's BFS on N processes (default 1: the per-core figures); --curve runs each case
+on 1, 2, 4, ... up to every core of the machine and prints the speed-up over one process (the counts must
+not change, and are checked). TLC runs with one worker either way.
 
 B/state is what the search keeps per stored state (fingerprint set and parent links); B/state all is
 the growth of the peak resident memory per distinct state (the BFS frontier and caches included).
@@ -64,9 +68,12 @@ if ":" in ref:
 else:
     cls = bundled()[ref]
 run = naive_check if opts.pop("naive", False) else check
+if run is naive_check:
+    opts.pop("workers", None)
 r = run(cls(**consts), **opts)
 st = r.stats
 print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st.generated, "depth": st.depth,
+                  "workers": getattr(st, "workers", 1),
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
                   "bytes_per_state": st.bytes_per_state, "memory_per_state": st.memory_per_state}))
 """
@@ -82,19 +89,24 @@ def run_case(model: str, consts: dict, opts: dict) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    with_tlc = "--tlc" in argv
-    names = [a for a in argv if a != "--tlc"]
+    argv = list(argv)
+    with_tlc = _flag(argv, "--tlc")
+    curve = _flag(argv, "--curve")
+    workers = int(_option(argv, "--workers", "1"))
+    names = argv
     unknown = [n for n in names if n not in CASES]
-    if unknown:
-        sys.exit(f"unknown case {', '.join(unknown)}; cases: {', '.join(CASES)}")
+    if unknown or workers < 1:
+        sys.exit(f"unknown case {', '.join(unknown)}; cases: {', '.join(CASES)}" if unknown else "--workers: >= 1")
     why_not = tlc.available() if with_tlc else ""
     if why_not:
         sys.exit(f"--tlc: {why_not}")
+    if curve:
+        return _curve(names or list(CASES))
     print(f"{'case':<16} {'verdict':<9} {'distinct':>10} {'generated':>11} {'depth':>5} {'seconds':>8} {'gen/s':>9} "
           f"{'peak RSS':>9} {'B/state':>8} {'B/state all':>11}" + (f" {'TLC s':>8} {'TLC/Concord':>11}" if with_tlc else ""))
     for name in names or CASES:
         model, consts, opts, spec = CASES[name]
-        r = run_case(model, consts, opts)
+        r = run_case(model, consts, {**opts, "workers": workers})
         line = (f"{name:<16} {r['verdict']:<9} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} "
                 f"{r['seconds']:>8.2f} {r['rate']:>9,.0f} {r['rss'] / 2**20:>7.0f}MB {r['bytes_per_state']:>8.0f} "
                 f"{r['memory_per_state']:>11,.0f}")
@@ -107,6 +119,43 @@ def main(argv: list[str]) -> None:
             if not same:
                 line += f"  COUNTS DIFFER: TLC {t['distinct']:,} distinct, depth {t['depth']}"
         print(line, flush=True)
+
+
+def _curve(names: list[str]) -> None:
+    """Each case on 1, 2, 4, ... workers up to every core: seconds, states/s and the speed-up over one."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    steps = sorted({1, cores, *(2 ** k for k in range(1, cores.bit_length()) if 2 ** k < cores)})
+    print(f"{'case':<16} {'workers':>7} {'distinct':>10} {'generated':>11} {'seconds':>8} {'gen/s':>9} {'peak RSS':>9} "
+          f"{'speed-up':>8}   ({cores} cores)")
+    for name in names:
+        model, consts, opts, _ = CASES[name]
+        one = None
+        for n in steps:
+            r = run_case(model, consts, {**opts, "workers": n})
+            one = one or r
+            if (r["distinct"], r["generated"], r["depth"]) != (one["distinct"], one["generated"], one["depth"]):
+                sys.exit(f"{name}: {n} workers found {r['distinct']:,} distinct, {r['generated']:,} generated, depth "
+                         f"{r['depth']}; one process {one['distinct']:,}, {one['generated']:,}, {one['depth']}")
+            print(f"{name:<16} {n:>7} {r['distinct']:>10,} {r['generated']:>11,} {r['seconds']:>8.2f} {r['rate']:>9,.0f} "
+                  f"{r['rss'] / 2**20:>7.0f}MB {one['seconds'] / r['seconds']:>7.2f}x", flush=True)
+
+
+def _flag(argv: list[str], name: str) -> bool:
+    if name in argv:
+        argv.remove(name)
+        return True
+    return False
+
+
+def _option(argv: list[str], name: str, default: str) -> str:
+    if name not in argv:
+        return default
+    i = argv.index(name)
+    if i + 1 >= len(argv):
+        sys.exit(f"{name} takes a value")
+    value = argv[i + 1]
+    del argv[i:i + 2]
+    return value
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ typedef struct {
     PyObject *deadlock;         /* (si, s) when s has no successor; or None */
     PyObject *invariant_kind;   /* "invariant" */
     PyObject *seen_add;         /* seen.add */
+    PyObject *ais_append;       /* per new state, its action's index (parallel workers); or None */
     int known;                  /* a stored key is the state's identity (expanding gets it) */
     long long max_states, stored, generated;
     Py_ssize_t si;              /* the index of the state being expanded */
@@ -139,7 +140,8 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
         } else {
             if ((PySet_CheckExact(e->seen) ? PySet_Add(e->seen, fp) : call_void(e->seen_add, &fp, 1)) < 0 ||
                 call_void(e->fps_append, &fp, 1) < 0 ||
-                call_void(e->parents_append, &h->si, 1) < 0 || PyList_Append(e->nxt, t) < 0)
+                call_void(e->parents_append, &h->si, 1) < 0 || PyList_Append(e->nxt, t) < 0 ||
+                (e->ais_append != Py_None && call_void(e->ais_append, &h->ai_obj, 1) < 0))
                 goto done;
             e->fresh[h->ai]++;
             e->stored++;
@@ -499,7 +501,7 @@ expander_dealloc(Expander *e)
                          &e->parents_append, &e->constraint, &e->invariants, &e->violated, &e->state_types,
                          &e->multi, &e->beyond, &e->violate, &e->check_state, &e->pending, &e->step_checks,
                          &e->step_violation, &e->differs, &e->expanding, &e->limit, &e->deadlock,
-                         &e->invariant_kind, &e->nxt, &e->seen_add};
+                         &e->invariant_kind, &e->nxt, &e->seen_add, &e->ais_append};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         Py_CLEAR(*refs[i]);
     Py_TYPE(e)->tp_free((PyObject *)e);
@@ -509,22 +511,22 @@ static const char *KEYWORDS[] = {
     "plans", "fired", "new", "ticks", "fingerprint", "seen", "fps_append", "parents_append", "constraint",
     "invariants", "violated", "state_types", "multi", "beyond", "violate", "check_state", "pending",
     "step_checks", "step_violation", "differs", "expanding", "limit", "deadlock", "known", "max_states",
-    "generated", NULL};
+    "generated", "ais_append", NULL};
 
 static PyObject *
 expander_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *plans;
+    PyObject *plans, *ais_append = Py_None;
     Expander *e = (Expander *)type->tp_alloc(type, 0);
     if (e == NULL)
         return NULL;
     if (!PyArg_ParseTupleAndKeywords(
-            args, kwds, "O!O!O!O!" "O" "O" "OOOO" "O!O!" "OOOOOOOOOOO" "pLL", (char **)KEYWORDS, &PyList_Type, &plans,
+            args, kwds, "O!O!O!O!" "O" "O" "OOOO" "O!O!" "OOOOOOOOOOO" "pLL|O", (char **)KEYWORDS, &PyList_Type, &plans,
             &PyList_Type, &e->fired_list, &PyList_Type, &e->new_list, &PyList_Type, &e->ticks, &e->fingerprint,
             &e->seen, &e->fps_append, &e->parents_append, &e->constraint, &e->invariants,
             &PyDict_Type, &e->violated, &PyFrozenSet_Type, &e->state_types, &e->multi, &e->beyond, &e->violate,
             &e->check_state, &e->pending, &e->step_checks, &e->step_violation, &e->differs, &e->expanding,
-            &e->limit, &e->deadlock, &e->known, &e->max_states, &e->generated)) {
+            &e->limit, &e->deadlock, &e->known, &e->max_states, &e->generated, &ais_append)) {
         memset(&e->fired_list, 0, sizeof(PyObject *) * 22); /* nothing was taken: drop no reference */
         Py_DECREF(e);
         return NULL;
@@ -535,6 +537,7 @@ expander_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                          &e->step_violation, &e->differs, &e->expanding, &e->limit, &e->deadlock};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         Py_INCREF(*refs[i]);
+    e->ais_append = Py_NewRef(ais_append);
     e->invariant_kind = PyUnicode_InternFromString("invariant");
     if (e->invariant_kind == NULL)
         goto fail;
@@ -585,6 +588,21 @@ fail:
     return NULL;
 }
 
+/* The per-action counts of successors generated in the level under way, not yet added to the search's. */
+static PyObject *
+expander_pending_fired(Expander *e, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *counts = PyList_New(e->nactions);
+    for (Py_ssize_t i = 0; counts != NULL && i < e->nactions; i++) {
+        PyObject *n = PyLong_FromSsize_t(e->fired[i]);
+        if (n == NULL)
+            Py_CLEAR(counts);
+        else
+            PyList_SET_ITEM(counts, i, n);
+    }
+    return counts;
+}
+
 static PyMemberDef expander_members[] = {
     {"si", T_PYSSIZET, offsetof(Expander, si), READONLY, "the index of the state being expanded (last)"},
     {"generated", T_LONGLONG, offsetof(Expander, generated), READONLY, "successors generated so far"},
@@ -596,6 +614,8 @@ static PyMethodDef expander_methods[] = {
     {"level", (PyCFunction)(void (*)(void))expander_level, METH_FASTCALL,
      "level(level, base, keys): expand one BFS level (states numbered from base, keys their stored keys); "
      "returns the next level."},
+    {"pending_fired", (PyCFunction)expander_pending_fired, METH_NOARGS,
+     "pending_fired(): per action, the successors generated in the level under way (not yet in fired)."},
     {NULL},
 };
 

@@ -11,6 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
     PyObject_HEAD
@@ -75,24 +76,78 @@ fpset_contains(FpSet *s, PyObject *x)
     return s->cap != 0 && s->slots[find(s->slots, s->cap, w)] == w;
 }
 
+/* Add one word; 1 if it was not held, 0 if it was, -1 on no memory. */
+static int
+insert(FpSet *s, uint64_t w)
+{
+    if (w == 0) {
+        if (s->has_zero)
+            return 0;
+        s->has_zero = 1;
+        s->len++;
+        return 1;
+    }
+    if ((s->len + 1) * 4 > s->cap * 3 && grow(s) < 0)
+        return -1;
+    Py_ssize_t i = find(s->slots, s->cap, w);
+    if (s->slots[i] != 0)
+        return 0;
+    s->slots[i] = w;
+    s->len++;
+    return 1;
+}
+
+/* claim(fps, most=-1): add the fingerprints of a buffer of signed 64-bit words in order; returns bytes, 1
+ * where a fingerprint was new (and is now held), 0 where it was held already or came after `most` were
+ * added. How parallel search decides, in the order of one process, which worker found a state first. */
+static PyObject *
+fpset_claim(FpSet *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "claim(fps, most=-1)");
+        return NULL;
+    }
+    Py_ssize_t most = -1;
+    if (nargs == 2 && (most = PyLong_AsSsize_t(args[1])) == -1 && PyErr_Occurred())
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (view.len % 8) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "claim takes a buffer of 64-bit words");
+        return NULL;
+    }
+    Py_ssize_t n = view.len / 8;
+    PyObject *mask = PyBytes_FromStringAndSize(NULL, n);
+    if (mask == NULL) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    char *out = PyBytes_AS_STRING(mask);
+    const char *in = view.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t w;
+        memcpy(&w, in + 8 * i, 8);
+        int added = most == 0 ? 0 : insert(s, w);
+        if (added < 0) {
+            PyBuffer_Release(&view);
+            Py_DECREF(mask);
+            return NULL;
+        }
+        out[i] = (char)added;
+        most -= added && most > 0;
+    }
+    PyBuffer_Release(&view);
+    return mask;
+}
+
 static PyObject *
 fpset_add(FpSet *s, PyObject *x)
 {
     uint64_t w;
-    if (word(x, &w) < 0)
+    if (word(x, &w) < 0 || insert(s, w) < 0)
         return NULL;
-    if (w == 0) {
-        s->len += !s->has_zero;
-        s->has_zero = 1;
-        Py_RETURN_NONE;
-    }
-    if ((s->len + 1) * 4 > s->cap * 3 && grow(s) < 0)
-        return NULL;
-    Py_ssize_t i = find(s->slots, s->cap, w);
-    if (s->slots[i] == 0) {
-        s->slots[i] = w;
-        s->len++;
-    }
     Py_RETURN_NONE;
 }
 
@@ -130,6 +185,8 @@ static PySequenceMethods fpset_as_sequence = {
 
 static PyMethodDef fpset_methods[] = {
     {"add", (PyCFunction)fpset_add, METH_O, "add(fp): hold the signed 64-bit fingerprint fp."},
+    {"claim", (PyCFunction)(void (*)(void))fpset_claim, METH_FASTCALL,
+     "claim(fps, most=-1): add a buffer of 64-bit fingerprints in order; bytes, 1 where one was new."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -151,8 +208,188 @@ static PyTypeObject FpSetType = {
     .tp_getset = fpset_getset,
 };
 
+
+/* A buffer of n items of `size` bytes; -1 with an error set if it is not one. */
+static int
+items(PyObject *o, Py_buffer *view, Py_ssize_t size, Py_ssize_t *n)
+{
+    if (PyObject_GetBuffer(o, view, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (view->len % size) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_ValueError, "a buffer of %zd-byte items expected", size);
+        return -1;
+    }
+    *n = view->len / size;
+    return 0;
+}
+
+/* merge(seen, fps, parents, maps, most, base): the candidates of k workers claimed in the order of one process.
+ *
+ * Worker w sends fps[w] (64-bit fingerprints) with parents[w] (64-bit indices into its own slice, never
+ * decreasing); maps[w] turns a slice index into the parent's index in the level (increasing). One process
+ * expands the level in index order, so the candidates are taken parent by parent, each parent's in the
+ * order its worker found them, and claimed in seen (at most `most` added; -1: no bound). Returns
+ * (masks, fps, parents, places): per worker a bytes mask of its candidates that were new; the new states'
+ * fingerprints (int64) and parents' indices (int32) in the order of one process; per worker the indices of
+ * its new states (int64), numbered from base in that order. */
+static PyObject *
+fpset_merge(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyObject_TypeCheck(args[0], &FpSetType) || !PyList_Check(args[1]) ||
+        !PyList_Check(args[2]) || !PyList_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "merge(seen: FpSet, fps: list, parents: list, maps: list, most: int, base: int)");
+        return NULL;
+    }
+    FpSet *seen = (FpSet *)args[0];
+    Py_ssize_t k = PyList_GET_SIZE(args[1]);
+    long long most = PyLong_AsLongLong(args[4]);
+    if (most == -1 && PyErr_Occurred())
+        return NULL;
+    long long base = PyLong_AsLongLong(args[5]);
+    if (base == -1 && PyErr_Occurred())
+        return NULL;
+    if (PyList_GET_SIZE(args[2]) != k || PyList_GET_SIZE(args[3]) != k) {
+        PyErr_SetString(PyExc_ValueError, "merge: one fps, parents and map per worker");
+        return NULL;
+    }
+    PyObject *result = NULL, *masks = NULL, *places = NULL, *out_fps = NULL, *out_parents = NULL;
+    Py_buffer *views = PyMem_Calloc(3 * (size_t)k + 1, sizeof(Py_buffer));
+    Py_ssize_t *n = PyMem_Calloc((size_t)k + 1, sizeof(Py_ssize_t)), *head = PyMem_Calloc((size_t)k + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *nmap = PyMem_Calloc((size_t)k + 1, sizeof(Py_ssize_t)), *won = PyMem_Calloc((size_t)k + 1, sizeof(Py_ssize_t));
+    int got = 0;
+    if (views == NULL || n == NULL || head == NULL || nmap == NULL || won == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t total = 0;
+    for (; got < k; got++) {
+        Py_ssize_t np;
+        if (items(PyList_GET_ITEM(args[1], got), &views[3 * got], 8, &n[got]) < 0)
+            goto done;
+        if (items(PyList_GET_ITEM(args[2], got), &views[3 * got + 1], 8, &np) < 0) {
+            PyBuffer_Release(&views[3 * got]);
+            goto done;
+        }
+        if (items(PyList_GET_ITEM(args[3], got), &views[3 * got + 2], 8, &nmap[got]) < 0) {
+            PyBuffer_Release(&views[3 * got]);
+            PyBuffer_Release(&views[3 * got + 1]);
+            goto done;
+        }
+        if (np != n[got]) {
+            got++;
+            PyErr_SetString(PyExc_ValueError, "merge: one parent per fingerprint");
+            goto done;
+        }
+        total += n[got];
+    }
+    masks = PyList_New(k);
+    places = PyList_New(k);
+    if (masks == NULL || places == NULL)
+        goto done;
+    for (Py_ssize_t w = 0; w < k; w++) {
+        PyObject *m = PyBytes_FromStringAndSize(NULL, n[w]);
+        if (m == NULL)
+            goto done;
+        PyList_SET_ITEM(masks, w, m);
+    }
+    int64_t *fps_buf = PyMem_Malloc((size_t)total * 8 + 8);
+    int32_t *par_buf = PyMem_Malloc((size_t)total * 4 + 4);
+    int64_t **place_buf = PyMem_Calloc((size_t)k + 1, sizeof(int64_t *));
+    if (fps_buf == NULL || par_buf == NULL || place_buf == NULL) {
+        PyMem_Free(fps_buf);
+        PyMem_Free(par_buf);
+        PyMem_Free(place_buf);
+        PyErr_NoMemory();
+        goto done;
+    }
+    int failed = 0;
+    for (Py_ssize_t w = 0; w < k && !failed; w++)
+        failed = (place_buf[w] = PyMem_Malloc((size_t)n[w] * 8 + 8)) == NULL;
+    Py_ssize_t count = 0;
+    while (!failed) {
+        /* the worker whose next candidate has the lowest parent in the level */
+        Py_ssize_t best = -1;
+        int64_t bestp = 0;
+        for (Py_ssize_t w = 0; w < k; w++) {
+            if (head[w] >= n[w])
+                continue;
+            int64_t local = ((int64_t *)views[3 * w + 1].buf)[head[w]];
+            if (local < 0 || local >= nmap[w]) {
+                PyErr_SetString(PyExc_IndexError, "merge: a parent outside its worker's slice");
+                failed = 1;
+                break;
+            }
+            int64_t p = ((int64_t *)views[3 * w + 2].buf)[local];
+            if (best < 0 || p < bestp) {
+                best = w;
+                bestp = p;
+            }
+        }
+        if (failed || best < 0)
+            break;
+        const int64_t *fps = views[3 * best].buf, *parents = views[3 * best + 1].buf;
+        char *mask = PyBytes_AS_STRING(PyList_GET_ITEM(masks, best));
+        int64_t local = parents[head[best]];
+        for (Py_ssize_t i = head[best]; i < n[best] && parents[i] == local; i++, head[best]++) {
+            int added = most == 0 ? 0 : insert(seen, (uint64_t)fps[i]);
+            if (added < 0) {
+                failed = 1;
+                break;
+            }
+            mask[i] = (char)added;
+            if (added) {
+                most -= most > 0;
+                fps_buf[count] = fps[i];
+                par_buf[count] = (int32_t)bestp;
+                place_buf[best][won[best]++] = base + count;
+                count++;
+            }
+        }
+    }
+    if (!failed) {
+        out_fps = PyBytes_FromStringAndSize((char *)fps_buf, count * 8);
+        out_parents = PyBytes_FromStringAndSize((char *)par_buf, count * 4);
+        for (Py_ssize_t w = 0; w < k && out_fps && out_parents && !failed; w++) {
+            PyObject *b = PyBytes_FromStringAndSize((char *)place_buf[w], won[w] * 8);
+            if (b == NULL)
+                failed = 1;
+            else
+                PyList_SET_ITEM(places, w, b);
+        }
+    }
+    for (Py_ssize_t w = 0; w < k; w++)
+        PyMem_Free(place_buf[w]);
+    PyMem_Free(place_buf);
+    PyMem_Free(fps_buf);
+    PyMem_Free(par_buf);
+    if (!failed && out_fps != NULL && out_parents != NULL)
+        result = PyTuple_Pack(4, masks, out_fps, out_parents, places);
+done:
+    for (Py_ssize_t w = 0; w < got; w++)
+        for (int j = 0; j < 3; j++)
+            PyBuffer_Release(&views[3 * w + j]);
+    PyMem_Free(views);
+    PyMem_Free(n);
+    PyMem_Free(head);
+    PyMem_Free(nmap);
+    PyMem_Free(won);
+    Py_XDECREF(masks);
+    Py_XDECREF(places);
+    Py_XDECREF(out_fps);
+    Py_XDECREF(out_parents);
+    return result;
+}
+
+static PyMethodDef module_methods[] = {
+    {"merge", (PyCFunction)(void (*)(void))fpset_merge, METH_FASTCALL,
+     "merge(seen, fps, parents, maps, most, base): k workers' candidates claimed in the order of one process."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "checker._store", "The set of seen fingerprints, packed: 8 bytes a slot.", -1, NULL,
+    PyModuleDef_HEAD_INIT, "checker._store", "The set of seen fingerprints, packed: 8 bytes a slot.", -1,
+    module_methods,
 };
 
 PyMODINIT_FUNC

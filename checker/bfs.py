@@ -17,10 +17,11 @@ TICK = 0.05  # seconds between two looks at the limits
 Expander = optional("_expand", "Expander")  # checker/_expand.c, or None
 
 
-def bfs(search: Search, native: bool = True) -> None:
+def bfs(search: Search, native: bool = True, share=None) -> None:
     """Explore every state reachable within the constraint, checking properties as they appear.
 
     native: run the level loop in C when it is built (False: the Python loop below, its definition).
+    share: given the level expansion, returns the one to use instead (checker/parallel hands levels out).
     """
     ticks = search.c.ticks
     expander = None
@@ -40,7 +41,7 @@ def bfs(search: Search, native: bool = True) -> None:
                 expand = lambda search, level, base: _expand_native(search, expander, level, base)  # noqa: E731
             else:
                 expand = _expand_level
-            _bfs(search, level, expand)
+            _bfs(search, level, expand if share is None else share(expand))
     finally:
         ticks[0], ticks[1] = False, lower_ticks
 
@@ -122,6 +123,7 @@ def _expander(search: Search):
         step_checks=transitions if step_checks else None, step_violation=step_violation, differs=c.differs,
         expanding=expanding, limit=limit, deadlock=deadlock if search.opts.deadlock else None,
         known=c.differs is None, max_states=max_states, generated=search.generated,
+        ais_append=None if search.ais is None else search.ais.append,
     )
 
 
@@ -142,8 +144,9 @@ def _expand_native(search: Search, expander, level: list, base: int) -> list:
         search.generated = expander.generated
 
 
-def _expand_level(search: Search, level: list, base: int) -> list:
-    """Generate every successor of one BFS level; returns the next level.
+def _expand_level(search: Search, level: list, base: int, keys=None) -> list:
+    """Generate every successor of one BFS level; returns the next level. keys: the level's stored keys
+    (by default, those the search stored from index base).
 
     The hot loop of the checker, written out by hand: locals only, no call per step beyond the
     action (made by the action's ``enabled`` comprehension), the fingerprint and the properties. On an exception, ``search.expanding`` says which
@@ -161,9 +164,11 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     state_types = c.state_types
     seen = search.seen
     seen_add = seen.add
-    fps = search.fps
-    fps_append = fps.append
+    fps_append = search.fps.append
+    if keys is None:
+        keys = search.fps[base:base + len(level)]
     parents_append = search.parents.append
+    ais_append = None if search.ais is None else search.ais.append
     fired = search.fired
     new = search.new
     violated = search.violated
@@ -178,7 +183,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
     try:
         for k, s in enumerate(level):
             si = base + k
-            sfp = fps[si]
+            sfp = keys[k]
             before = generated
             expanding(s, sfp if known else None)
             if step_checks:
@@ -203,6 +208,7 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                         if fp in seen:  # every stored state satisfied the constraint: no need to ask again
                             pass
                         elif constraint is not None and not constraint(t):
+                            search.generated = generated
                             search.beyond(fp, si, ai, args, t)
                         else:
                             seen_add(fp)
@@ -210,11 +216,15 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                             parents_append(si)
                             new[ai] += 1
                             nxt_append(t)
+                            if ais_append is not None:
+                                ais_append(ai)
                             stored += 1
                             for name, pred in invariants:
                                 if not pred(t) and name not in violated:
+                                    search.generated = generated
                                     search.violate(name, "invariant", si, ai, args, t)
                             if search.pending_reachables:
+                                search.generated = generated
                                 search.check_state(si, ai, args, t)
                             if max_states and stored >= max_states:
                                 search.result.partial = f"stopped at --max-states {max_states}"
@@ -222,8 +232,10 @@ def _expand_level(search: Search, level: list, base: int) -> list:
                         if transitions and (fp != sfp or (differs is not None and differs(s, t))):  # stuttering steps satisfy [][A]_vars
                             for name, check in transitions:
                                 if not check(t) and name not in violated:
+                                    search.generated = generated
                                     search.violate(name, kinds[name], si, ai, args, t)
             if deadlock and generated == before and "Deadlock" not in violated:
+                search.generated = generated
                 search.violate("Deadlock", "deadlock", si, None, None, s)
     except Stop:
         search.queue = len(level) - (si - base) - 1 + len(nxt)

@@ -15,6 +15,7 @@ from .diff import fmt
 from .dfs import dfs
 from .fingerprint import fresh_fingerprint
 from .model import Model, ModelError
+from .parallel import parallel_bfs
 from .result import Result, Violation
 from .search import Options, Search, Stop
 from .simulate import shorten, simulate
@@ -41,6 +42,7 @@ def check(
     progress: bool = False,
     traces: int | None = None,
     seed: int = 0,
+    workers: int = 1,
 ) -> Result:
     """Explore every reachable state of model and check its properties.
 
@@ -50,6 +52,7 @@ def check(
     ``max_states`` and ``max_depth`` do: the result is then marked partial. ``strategy="simulate"``
     takes random walks instead (checker/simulate.py): ``max_depth`` steps each (100 unless given), at most
     ``traces`` of them, drawn from ``seed``; its traces are shortened, and without a violation it is partial.
+    ``workers`` > 1 runs BFS on that many processes (checker/parallel), with the counts and traces of one.
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
@@ -72,7 +75,10 @@ def check(
     collecting = gc.isenabled()
     gc.disable()  # states are immutable values: reference counting frees them, no cycles to find
     try:
-        STRATEGIES[strategy](search)
+        if strategy == "bfs" and workers > 1:
+            parallel_bfs(search, workers)
+        else:
+            STRATEGIES[strategy](search)
         complete = not result.partial
     except Stop:
         pass

@@ -21,10 +21,10 @@ class Stats:
     """TLC-style search statistics."""
 
     __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes", "grown_memory",
-                 "exact", "orbit")
+                 "exact", "orbit", "workers")
 
     def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0,
-                 grown_memory=0, exact=False, orbit=1):
+                 grown_memory=0, exact=False, orbit=1, workers=1):
         self.distinct = distinct
         self.generated = generated
         self.depth = depth
@@ -35,6 +35,7 @@ class Stats:
         self.grown_memory = grown_memory  # how much the peak resident memory grew during the search
         self.exact = exact  # states stored whole (--exact): no collision is possible
         self.orbit = orbit  # renamings tried per state under symmetry (1 without)
+        self.workers = workers  # processes that explored (peak_memory and stored_bytes add up all of them)
 
     @property
     def states_per_second(self) -> float:
@@ -71,6 +72,7 @@ class Stats:
             "memory_per_state": round(self.memory_per_state, 1),
             "collision_probability": self.collision_probability,
             "exact": self.exact,
+            "workers": self.workers,
         }
 
 

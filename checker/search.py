@@ -50,6 +50,7 @@ class Search:
         self.seen = seen_set(compiled.exact)  # fingerprints (packed) or, under exact, encodings
         self.fps = [] if compiled.exact else array("q")
         self.parents = array("i")
+        self.ais = None  # per stored state its action's index, when a parallel worker needs them
         self.generated = 0
         self.depth = 0
         self.queue = 0
@@ -60,6 +61,8 @@ class Search:
         self.found: dict[str, tuple] = {}  # reachable property -> the same, for its witness
         self.pending_reachables = list(compiled.reachables)
         self.outside: set[int] = set()  # fingerprints of checked states beyond the constraint
+        self.others_rss = 0  # growth of the peak resident memory of worker processes (checker/parallel)
+        self.others_bytes = 0  # and of what they keep per state
         self.expanding: tuple | None = None  # (index, state) being expanded when the model raised
         self.start = time.monotonic()
         self.rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -144,14 +147,18 @@ class Search:
             self.result.partial = f"stopped at --memory {self.opts.memory / 2**20:,.0f} MB"
             raise Stop
         if self.opts.progress and now >= self.next_report:
-            self.next_report = now + 1.0
-            rate = self.generated / max(now - self.start, 1e-9)
-            print(
-                f"concord: {len(self.fps):,} distinct, {self.generated:,} generated, queue {self.queue:,}, "
-                f"depth {self.depth}, {rate:,.0f} states/s",
-                file=sys.stderr,
-                flush=True,
-            )
+            self.report(now)
+
+    def report(self, now: float, where: str = "") -> None:
+        """The progress line."""
+        self.next_report = now + 1.0
+        rate = self.generated / max(now - self.start, 1e-9)
+        print(
+            f"concord: {len(self.fps):,} distinct, {self.generated:,} generated, queue {self.queue:,}, "
+            f"depth {self.depth}, {rate:,.0f} states/s{where}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def stored_bytes(self) -> int:
         """Memory kept per stored state: the seen set, the key list or array, the parent links."""
@@ -168,9 +175,9 @@ class Search:
         st.depth = self.depth
         st.queue = self.queue
         st.seconds = time.monotonic() - self.start
-        st.peak_memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        st.grown_memory = max(st.peak_memory - self.rss_start, 0)
-        st.stored_bytes = self.stored_bytes()
+        st.peak_memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 + self.others_rss
+        st.grown_memory = max(st.peak_memory - self.rss_start, 0)  # the workers' growth included
+        st.stored_bytes = self.stored_bytes() + self.others_bytes
         st.exact = self.c.exact
         st.orbit = self.c.orbit
         r.constraints = list(self.c.constraint_names)

@@ -8,6 +8,7 @@ import traceback
 
 from ..check import check
 from ..compiled import compile_model
+from ..parallel import cores
 from ._args import (
     check_outputs,
     megabytes,
@@ -15,6 +16,7 @@ from ._args import (
     picture_arguments,
     positive,
     seconds,
+    UsageError,
 )
 from ._output import pictures, written
 from .jsonout import result_json, write_json
@@ -31,6 +33,8 @@ def arguments(c: argparse.ArgumentParser) -> None:
     how.add_argument("--simulate", action="store_true",
                      help="random walks (--max-depth steps each, default 100) instead of every state; traces "
                           "shortened; never proves a property")
+    c.add_argument("--workers", type=positive, metavar="N",
+                   help="processes for BFS (default: every core; the counts and traces are those of one)")
     c.add_argument("--symmetry", action="store_true", help="reduce by the ids the model declares interchangeable")
     c.add_argument("--exact", action="store_true", help="store whole states, not 64-bit fingerprints (certain; more memory)")
     c.add_argument("--deadlock", action="store_true", help="report a reachable state with no successor")
@@ -49,6 +53,7 @@ def arguments(c: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     check_outputs(args)
+    workers = _workers(args)
     model = build(load_class(args.model), args.constants, args.variant)
     result = check(
         model,
@@ -65,6 +70,7 @@ def run(args) -> int:
         progress=not args.quiet,
         traces=args.traces,
         seed=args.seed,
+        workers=workers,
     )
     if args.json:
         written(lambda: write_json(result, args.json))
@@ -76,3 +82,13 @@ def run(args) -> int:
         print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
     print(format_result(result, with_coverage=not args.quiet), flush=True)
     return result.exit_code
+
+
+def _workers(args) -> int:
+    """--workers, or every core where the search can use them."""
+    alone = "--dfs" if args.dfs else "--simulate" if args.simulate else "--exact" if args.exact else None
+    if args.workers is None:
+        return 1 if alone else cores()
+    if args.workers > 1 and alone:
+        raise UsageError(f"--workers: {alone} runs in one process")
+    return args.workers

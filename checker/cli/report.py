@@ -44,7 +44,8 @@ def summary(result: Result) -> list[str]:
     st = result.stats
     lines = [
         f"States: {st.distinct:,} distinct, {st.generated:,} generated, depth {st.depth}, {st.queue:,} left on queue",
-        f"Time: {st.seconds:.2f} s, {st.states_per_second:,.0f} states/s, peak memory {st.peak_memory / 2**20:.0f} MiB, "
+        f"Time: {st.seconds:.2f} s, {st.states_per_second:,.0f} states/s"
+        f"{f' on {st.workers} worker processes' if st.workers > 1 else ''}, peak memory {st.peak_memory / 2**20:.0f} MiB, "
         f"{st.bytes_per_state:.0f} bytes per stored state ({st.memory_per_state:,.0f} per state in all, the frontier "
         "and caches included)",
         "States stored whole (--exact): no fingerprint collision is possible"

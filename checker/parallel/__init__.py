@@ -1,0 +1,7 @@
+"""Exploration on every core: level-synchronous BFS over worker processes, with the counts of one process."""
+
+from .bfs import SHARE, ModelFailed, cores, parallel_bfs
+from .local import Pool, WorkerCrashed
+from .worker import Event, Worker
+
+__all__ = ["parallel_bfs", "cores", "SHARE", "ModelFailed", "Pool", "WorkerCrashed", "Worker", "Event"]
