@@ -15,7 +15,7 @@ from .diff import fmt
 from .dfs import dfs
 from .fingerprint import fresh_fingerprint
 from .model import Model, ModelError
-from .parallel import parallel_bfs
+from .parallel import parallel_bfs, parallel_simulate
 from .result import Result, Violation
 from .search import Options, Search, Stop
 from .simulate import shorten, simulate
@@ -52,7 +52,8 @@ def check(
     ``max_states`` and ``max_depth`` do: the result is then marked partial. ``strategy="simulate"``
     takes random walks instead (checker/simulate.py): ``max_depth`` steps each (100 unless given), at most
     ``traces`` of them, drawn from ``seed``; its traces are shortened, and without a violation it is partial.
-    ``workers`` > 1 runs BFS on that many processes (checker/parallel), with the counts and traces of one.
+    ``workers`` > 1 runs BFS on that many processes (checker/parallel), with the counts and traces of one;
+    or the simulation, each process walking from its own seed.
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
@@ -77,6 +78,8 @@ def check(
     try:
         if strategy == "bfs" and workers > 1:
             parallel_bfs(search, workers)
+        elif strategy == "simulate" and workers > 1:
+            parallel_simulate(search, workers)
         else:
             STRATEGIES[strategy](search)
         complete = not result.partial
@@ -164,7 +167,7 @@ def _record_error(search: Search, exc: Exception) -> None:
     if state is not None:
         search.result.error += f"\n  in state {fmt(state)}"
         try:
-            trace = rebuild(search, index, None, None, state)
+            trace = search.traces[None] if None in search.traces else rebuild(search, index, None, None, state)
             verify(c, trace, None, None)
             search.result.error_trace = trace
         except Exception:  # the model fails while replaying, too: keep the message alone
@@ -179,11 +182,11 @@ def _collect(search: Search, complete: bool) -> None:
     docs["Deadlock"] = "Some action is enabled in every reachable state."
     try:
         for name, (kind, parent, ai, args, t) in search.violated.items():
-            trace = rebuild(search, parent, ai, args, t)
+            trace = search.traces[name] if name in search.traces else rebuild(search, parent, ai, args, t)
             _verified(c, trace, kind, name)
             result.violations.append(Violation(name, kind, docs.get(name, ""), trace))
         for name, (parent, ai, args, t) in search.found.items():
-            trace = rebuild(search, parent, ai, args, t)
+            trace = search.traces[name] if name in search.traces else rebuild(search, parent, ai, args, t)
             _verified(c, trace, "reachable", name)
             result.witnesses.append(Violation(name, "reachable", docs.get(name, ""), trace))
     except TraceError as e:

@@ -59,6 +59,7 @@ class Search:
         self.new = [0] * n
         self.violated: dict[str, tuple] = {}  # property -> (kind, parent index, action index, args, state)
         self.found: dict[str, tuple] = {}  # reachable property -> the same, for its witness
+        self.traces: dict = {}  # property (None: the error) -> its trace, when it came whole from another process
         self.pending_reachables = list(compiled.reachables)
         self.outside: set[int] = set()  # fingerprints of checked states beyond the constraint
         self.others_rss = 0  # growth of the peak resident memory of worker processes (checker/parallel)

@@ -81,6 +81,7 @@ def simulate(search: Search) -> None:
                 s, si = t, ti
     finally:
         search.queue = 0
+        search.walks = walks
         search.result.partial = search.result.partial or (
             f"simulation: {walks:,} random walks of at most {depth} steps visited {len(search.fps):,} distinct states; "
             "not exhaustive")
@@ -91,6 +92,7 @@ def _moves(search: Search, s, si: int) -> list:
     it are checked once, as the exhaustive searches check them."""
     c = search.c
     moves = []
+    search.expanding = (si, s)  # for the diagnosis of an error inside the model
     for ai, enabled in c.enabled:
         for args, r in enabled(s):
             for t in c.outcomes(r):

@@ -139,3 +139,32 @@ def test_the_plan_evens_out_the_work():
         after[giver] -= k
         after[taker] += k
     assert after == [75, 75, 75, 75]
+
+
+def test_simulation_on_workers_finds_replays_and_shortens_a_violation():
+    r = check(Walker(4), strategy="simulate", workers=2, properties=["NotCorner"], seed=3)
+    assert r.verdict == "violation" and r.stats.workers == 2
+    (v,) = r.violations
+    assert v.property == "NotCorner" and v.trace[-1].state.x == v.trace[-1].state.y == 4
+    shortest = check(Walker(4), properties=["NotCorner"]).violations[0].length
+    assert shortest <= v.length <= 2 * shortest  # shortened (1-minimal: no single step can go)
+
+
+def test_simulation_on_workers_walks_as_many_walks_as_asked_and_counts_the_union():
+    r = check(Walker(3), strategy="simulate", workers=3, properties=["Inside"], traces=30, max_depth=5)
+    assert r.verdict == "partial" and "30 random walks on 3 workers" in r.partial
+    one = check(Walker(3), strategy="bfs", properties=["Inside"])
+    assert 1 < r.stats.distinct <= one.stats.distinct  # the union of the states the workers visited
+
+
+def test_simulation_on_workers_reports_an_error_inside_the_model():
+    class Faulty(Walker):
+        @action(d="room")
+        def Jump(self, s, d):
+            """Move along x, or fail at x = 2."""
+            if s.x == 2:
+                return 1 / 0
+
+    r = check(Faulty(3), strategy="simulate", workers=2, properties=[], traces=50)
+    assert r.verdict == "error" and "action Jump(d=-1) raised ZeroDivisionError" in r.error
+    assert r.error_trace and r.error_trace[-1].state.x == 2

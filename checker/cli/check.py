@@ -34,7 +34,8 @@ def arguments(c: argparse.ArgumentParser) -> None:
                      help="random walks (--max-depth steps each, default 100) instead of every state; traces "
                           "shortened; never proves a property")
     c.add_argument("--workers", type=positive, metavar="N",
-                   help="processes for BFS (default: every core; the counts and traces are those of one)")
+                   help="processes for BFS or --simulate (default: every core; BFS's counts and traces are those "
+                        "of one)")
     c.add_argument("--symmetry", action="store_true", help="reduce by the ids the model declares interchangeable")
     c.add_argument("--exact", action="store_true", help="store whole states, not 64-bit fingerprints (certain; more memory)")
     c.add_argument("--deadlock", action="store_true", help="report a reachable state with no successor")
@@ -86,7 +87,7 @@ def run(args) -> int:
 
 def _workers(args) -> int:
     """--workers, or every core where the search can use them."""
-    alone = "--dfs" if args.dfs else "--simulate" if args.simulate else "--exact" if args.exact else None
+    alone = "--dfs" if args.dfs else "--exact" if args.exact and not args.simulate else None
     if args.workers is None:
         return 1 if alone else cores()
     if args.workers > 1 and alone:

@@ -29,6 +29,7 @@ from ..search import Search, Stop
 from ..store import claim, merge, seen_set
 from ..trace import rebuild
 from .local import Pool, WorkerCrashed
+from .portable import redo
 from .worker import Event, Worker
 
 __all__ = ["parallel_bfs", "cores", "SHARE", "ModelFailed"]
@@ -318,14 +319,10 @@ def _state_at(search: Search, index: int):
 
 def _redo(search: Search, ev: Event) -> tuple:
     """(ai, args, t) of an event's step, or (None, None, s) for an event at a state s itself."""
-    c = search.c
     s = _state_at(search, ev.si)
     if ev.ai is None:
         return None, None, s
-    k, j = ev.where
-    _, _, static, dynamic = c.calls[ev.ai]
-    args = list(c.arg_tuples(static, dynamic, s))[k]
-    return ev.ai, args, c.apply(ev.ai, args, s)[j]
+    return (ev.ai, *redo(search.c, s, ev.ai, *ev.where))
 
 
 def _words(data: bytes, typecode: str) -> array:

@@ -20,6 +20,7 @@ from ..bfs import Expander, _expand_level, _expander, _ticking
 from ..compiled import Compiled, lower_ticks
 from ..search import Options, Search, Stop
 from ..store import seen_set
+from .portable import locate
 
 __all__ = ["Worker", "Event"]
 
@@ -281,12 +282,5 @@ class Worker:
         return Event(None, "error", si, None, None, generated, fired, len(s.fps), len(s.outside_fps), message)
 
     def _locate(self, si: int, ai: int, args: tuple, t) -> tuple:
-        """(k, j): args is the k-th argument tuple of action ai on state si, t the j-th successor of that call."""
-        c = self.c
-        s = self.level[si - self.base]
-        _, _, static, dynamic = c.calls[ai]
-        want = c.identity(args)
-        k = next(i for i, a in enumerate(c.arg_tuples(static, dynamic, s)) if c.identity(a) == want)
-        tid = c.identity(t)
-        j = next(i for i, u in enumerate(c.apply(ai, args, s)) if c.identity(u) == tid)
-        return k, j
+        """(k, j) of the step from the slice's state si (checker/parallel/portable.py)."""
+        return locate(self.c, self.level[si - self.base], ai, args, t)
