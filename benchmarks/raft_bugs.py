@@ -22,6 +22,9 @@ CASES = {
                      {"symmetry": True}),
     "figure8": ("figure8", dict(servers=3, max_term=5, max_log_len=1, max_messages=1), "LeaderCompleteness",
                 {"strategy": "simulate", "seed": 0, "time_limit": 600}),
+    "truncate-on-stale": ("truncate-on-stale", dict(servers=3, max_term=3, max_log_len=1, max_messages=2),
+                          "LeaderCompleteness", {"strategy": "simulate", "seed": 0, "max_depth": 40, "workers": 2,
+                                                 "time_limit": 900}),
 }
 
 

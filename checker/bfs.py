@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 
+from .checkpoint import Mark, write
 from .compiled import MULTI, SETS, lower_ticks, in_order
 from .derived import expanding
 from .native import optional
-from .search import Search, Stop
+from .search import DONE, Search, Stop
 
 __all__ = ["bfs"]
 
@@ -17,11 +19,12 @@ TICK = 0.05  # seconds between two looks at the limits
 Expander = optional("_expand", "Expander")  # checker/_expand.c, or None
 
 
-def bfs(search: Search, native: bool = True, share=None) -> None:
+def bfs(search: Search, native: bool = True, share=None, start: tuple | None = None) -> None:
     """Explore every state reachable within the constraint, checking properties as they appear.
 
     native: run the level loop in C when it is built (False: the Python loop below, its definition).
     share: given the level expansion, returns the one to use instead (checker/parallel hands levels out).
+    start: (level, base) to go on from (a checkpoint, checker/checkpoint.py) instead of the initial states.
     """
     ticks = search.c.ticks
     expander = None
@@ -35,32 +38,59 @@ def bfs(search: Search, native: bool = True, share=None) -> None:
     ticks[1] = look
     try:
         with _ticking(ticks):
-            level = [t for t, _ in search.initial_states()]
+            if start is None:
+                level, base = [t for t, _ in search.initial_states()], 0
+                search.depth = 1 if level else 0
+            else:
+                level, base = start
             if native and Expander is not None:
                 expander = _expander(search)
                 expand = lambda search, level, base: _expand_native(search, expander, level, base)  # noqa: E731
             else:
                 expand = _expand_level
-            _bfs(search, level, expand if share is None else share(expand))
+            _bfs(search, level, expand if share is None else share(expand), base)
     finally:
         ticks[0], ticks[1] = False, lower_ticks
 
 
-def _bfs(search: Search, level: list, expand) -> None:
-    search.depth = 1 if level else 0
-    base = 0  # index of level[0] among the stored states
+def _bfs(search: Search, level: list, expand, base: int = 0) -> None:
+    """Level after level from level (its first state stored at index base), checkpointing if asked."""
+    saving = search.opts.checkpoint
+    due = time.monotonic() + search.opts.checkpoint_every
     while level:
+        mark = Mark(search, base, len(level)) if saving else None
         if search.opts.max_depth and search.depth >= search.opts.max_depth:
             search.queue = len(level)
             search.result.partial = f"stopped at --max-depth {search.opts.max_depth}"
+            if saving:
+                _save(search, mark, level, expand)
             return
+        if saving and time.monotonic() >= due:
+            _save(search, mark, level, expand)
+            due = time.monotonic() + search.opts.checkpoint_every
         search.queue = len(level)
-        nxt = expand(search, level, base)
+        try:
+            nxt = expand(search, level, base)
+        except Stop:
+            if saving and search.result.partial and search.result.partial != DONE:  # cut short, not by a verdict
+                _save(search, mark, level, expand)
+            raise
+        except KeyboardInterrupt:
+            if saving:
+                _save(search, mark, level, expand)
+            raise
         base += len(level)
         level = nxt
         if level:
             search.depth += 1
     search.queue = 0
+
+
+def _save(search: Search, mark: Mark, level, expand) -> None:
+    """Write the checkpoint of the level that mark began (its states: level, or the workers')."""
+    states = level if isinstance(level, list) else expand.gather(level)
+    write(search.opts.checkpoint, search, mark, states, search.opts.origin)
+    search.checkpointed = mark.base
 
 
 class _ticking:

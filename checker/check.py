@@ -9,6 +9,7 @@ import time
 from itertools import islice
 
 from .bfs import bfs
+from .checkpoint import CheckpointError, restore
 from .compiled import MAX_INITS, TooManyInits, compile_model
 from .derived import expanding
 from .diff import fmt
@@ -43,6 +44,10 @@ def check(
     traces: int | None = None,
     seed: int = 0,
     workers: int = 1,
+    checkpoint: str | None = None,
+    checkpoint_every: float = 300.0,
+    resume: str | None = None,
+    origin: dict | None = None,
 ) -> Result:
     """Explore every reachable state of model and check its properties.
 
@@ -53,12 +58,17 @@ def check(
     takes random walks instead (checker/simulate.py): ``max_depth`` steps each (100 unless given), at most
     ``traces`` of them, drawn from ``seed``; its traces are shortened, and without a violation it is partial.
     ``workers`` > 1 runs BFS on that many processes (checker/parallel), with the counts and traces of one;
-    or the simulation, each process walking from its own seed.
+    or the simulation, each process walking from its own seed. ``checkpoint`` (BFS): a directory where the
+    search is written every ``checkpoint_every`` seconds and when it is cut short (a limit, Ctrl-C);
+    ``resume`` goes on from such a directory, with the same model, to the counts of an uninterrupted run
+    (``origin``: how to build the model again, kept for ``concord resume``).
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
+    if (checkpoint or resume) and strategy != "bfs":
+        raise ValueError("checkpoints are written by BFS only")
     deadline = time.monotonic() + time_limit if time_limit else None
     try:
         compiled = compile_model(model, properties, symmetry, exact, deadline, max_states or MAX_INITS)
@@ -67,8 +77,11 @@ def check(
             raise ModelError(f"{cut}: is it endless? (--max-states bounds it)") from None
         return _cut_short(model, strategy, str(cut))
     _probe_mutation(compiled, deadline)
-    opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress, memory, traces, seed)
+    opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress, memory, traces, seed,
+                   checkpoint, checkpoint_every, origin)
     search = Search(compiled, opts, strategy)
+    start = restore(resume, search) if resume else None
+    search.result.stats.earlier = search.generated
     result = search.result
     result.properties = compiled.properties
     result.quorums = _check_quorums(model, progress)
@@ -76,8 +89,8 @@ def check(
     collecting = gc.isenabled()
     gc.disable()  # states are immutable values: reference counting frees them, no cycles to find
     try:
-        if strategy == "bfs" and workers > 1:
-            parallel_bfs(search, workers)
+        if strategy == "bfs":
+            parallel_bfs(search, workers, start=start)
         elif strategy == "simulate" and workers > 1:
             parallel_simulate(search, workers)
         else:
@@ -87,6 +100,8 @@ def check(
         pass
     except KeyboardInterrupt as stop:
         result.partial = f"interrupted ({'SIGTERM' if str(stop) == 'SIGTERM' else 'Ctrl-C'})"
+    except CheckpointError as e:
+        result.error = f"{compiled.name}: {e}"
     except MemoryError:
         search.expanding = None
         result.partial = "out of memory: bound the run (--max-states, --max-depth, --memory) or use --dfs"
@@ -100,6 +115,8 @@ def check(
             gc.freeze()  # what the search left alive is acyclic: spare the collector a pass over it
             gc.enable()
     search.finish()
+    if search.checkpointed is not None:
+        result.checkpoint = checkpoint
     _collect(search, complete)
     if strategy == "simulate":
         _shortened(compiled, result, deadline)

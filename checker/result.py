@@ -21,7 +21,7 @@ class Stats:
     """TLC-style search statistics."""
 
     __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes", "grown_memory",
-                 "exact", "orbit", "workers")
+                 "exact", "orbit", "workers", "earlier")
 
     def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0,
                  grown_memory=0, exact=False, orbit=1, workers=1):
@@ -36,11 +36,12 @@ class Stats:
         self.exact = exact  # states stored whole (--exact): no collision is possible
         self.orbit = orbit  # renamings tried per state under symmetry (1 without)
         self.workers = workers  # processes that explored (peak_memory and stored_bytes add up all of them)
+        self.earlier = 0  # states generated before a checkpoint this run resumed from (not in its rate)
 
     @property
     def states_per_second(self) -> float:
-        """Generated states per second of wall time."""
-        return self.generated / self.seconds if self.seconds > 0 else 0.0
+        """Generated states per second of wall time (this run's: not those before the checkpoint it resumed)."""
+        return (self.generated - self.earlier) / self.seconds if self.seconds > 0 else 0.0
 
     @property
     def bytes_per_state(self) -> float:
@@ -100,7 +101,7 @@ class Result:
     """The outcome of ``check``: pytest-friendly (``result.ok``, ``result.violation("Name")``)."""
 
     __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties", "quorums", "exception",
-                 "constraints", "outside")
+                 "constraints", "outside", "checkpoint")
 
     def __init__(self, model: str, strategy: str):
         self.model = model
@@ -118,6 +119,7 @@ class Result:
         self.quorums: list = []  # verdicts on the model's quorum requirements (specs.quorum_z3.Result)
         self.constraints: list[str] = []  # the state constraints that bounded the scope (TLC's CONSTRAINT)
         self.outside = 0  # distinct successors found beyond them: checked, not stored, not explored
+        self.checkpoint: str | None = None  # the directory a checkpoint of this run was written to
 
     @property
     def ok(self) -> bool:

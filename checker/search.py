@@ -11,7 +11,9 @@ from .compiled import Compiled
 from .result import Result
 from .store import seen_bytes, seen_set
 
-__all__ = ["Search", "Stop", "Options"]
+__all__ = ["Search", "Stop", "Options", "DONE"]
+
+DONE = "every property has its trace"  # why --continue stops early
 
 
 class Stop(Exception):
@@ -22,10 +24,11 @@ class Options:
     """How far and how to search."""
 
     __slots__ = ("stop_at_first", "deadlock", "max_states", "max_depth", "time_limit", "memory", "progress", "traces",
-                 "seed")
+                 "seed", "checkpoint", "checkpoint_every", "origin")
 
     def __init__(self, stop_at_first=True, deadlock=False, max_states=None, max_depth=None, time_limit=None,
-                 progress=False, memory=None, traces=None, seed=0):
+                 progress=False, memory=None, traces=None, seed=0, checkpoint=None, checkpoint_every=300.0,
+                 origin=None):
         self.stop_at_first = stop_at_first
         self.deadlock = deadlock
         self.max_states = max_states
@@ -35,6 +38,9 @@ class Options:
         self.progress = progress
         self.traces = traces  # simulation: at most this many walks (max_depth: steps per walk)
         self.seed = seed  # simulation: the random generator's seed
+        self.checkpoint = checkpoint  # BFS: a directory to write checkpoints to (checker/checkpoint.py)
+        self.checkpoint_every = checkpoint_every  # seconds between two checkpoints
+        self.origin = origin  # how to build the model again (the command line's words), kept in checkpoints
 
 
 class Search:
@@ -62,6 +68,8 @@ class Search:
         self.traces: dict = {}  # property (None: the error) -> its trace, when it came whole from another process
         self.pending_reachables = list(compiled.reachables)
         self.outside: set[int] = set()  # fingerprints of checked states beyond the constraint
+        self.outside_log = [] if compiled.exact else array("q")  # the same, in the order they were met
+        self.checkpointed: int | None = None  # the first index of the level the last checkpoint holds
         self.others_rss = 0  # growth of the peak resident memory of worker processes (checker/parallel)
         self.others_bytes = 0  # and of what they keep per state
         self.expanding: tuple | None = None  # (index, state) being expanded when the model raised
@@ -126,6 +134,7 @@ class Search:
         """A successor outside the constraint: checked once, never stored or explored."""
         if fp not in self.outside:
             self.outside.add(fp)
+            self.outside_log.append(fp)
             self.check_state(parent, ai, args, t)
 
     def violate(self, name: str, kind: str, parent: int, ai, args, t) -> None:
@@ -133,7 +142,7 @@ class Search:
         if self.opts.stop_at_first:
             raise Stop
         if len(self.violated) == self.c.violable + bool(self.opts.deadlock) and not self.pending_reachables:
-            self.result.partial = "every property has its trace"  # --continue has nothing left to find
+            self.result.partial = DONE  # --continue has nothing left to find
             raise Stop
 
     # -- limits and progress ------------------------------------------------------------------
@@ -153,7 +162,7 @@ class Search:
     def report(self, now: float, where: str = "") -> None:
         """The progress line."""
         self.next_report = now + 1.0
-        rate = self.generated / max(now - self.start, 1e-9)
+        rate = (self.generated - self.result.stats.earlier) / max(now - self.start, 1e-9)
         print(
             f"concord: {len(self.fps):,} distinct, {self.generated:,} generated, queue {self.queue:,}, "
             f"depth {self.depth}, {rate:,.0f} states/s{where}",

@@ -207,25 +207,34 @@ def test_truncate_on_stale_lets_a_late_heartbeat_erase_a_committed_entry():
     assert all(holds(fixed, "LeaderCompleteness", s) for s in walk(fixed, steps[:-1]))
 
 
-def test_figure8_as_simulation_found_it_replays_and_is_one_minimal():
-    """The trace `--simulate` found unaided (seed 0, 30,252 states, about 20 s: python benchmarks/raft_bugs.py
-    figure8), shortened by delta debugging to 76 steps from which no single step can be removed."""
+FOUND = {  # variant -> (scope, steps): traces `--simulate` found unaided (python benchmarks/raft_bugs.py NAME)
+    # seed 0, one process, 30,252 states, about 20 s
+    "figure8": (dict(servers=3, max_term=5, max_log_len=1, max_messages=1), 76),
+    # --max-depth 40 on 2 workers (seeds 0 and "0/1"), 557,621 states, 275 s
+    "truncate-on-stale": (dict(servers=3, max_term=3, max_log_len=1, max_messages=2), 36),
+}
+
+
+@pytest.mark.parametrize("variant", FOUND)
+def test_a_trace_simulation_found_replays_and_is_one_minimal(variant):
+    """The trace shortened by delta debugging, from which no single step can be removed; the unchanged model
+    never breaks the property along the steps it can take."""
     import os
 
     from checker.simulate import _replay
 
-    path = os.path.join(os.path.dirname(__file__), "traces", "raft-figure8.txt")
+    scope, length = FOUND[variant]
+    path = os.path.join(os.path.dirname(__file__), "traces", f"raft-{variant}.txt")
     labels = open(path).read().split("\n")[:-1]
-    scope = dict(servers=3, max_term=5, max_log_len=1, max_messages=1)
-    buggy = Raft.variants["figure8"](**scope)
+    buggy = Raft.variants[variant](**scope)
     states = replay(buggy, labels)
-    assert len(states) - 1 == len(labels) == 76  # every step taken
-    assert [k for k, s in enumerate(states) if not holds(buggy, "LeaderCompleteness", s)] == [76]
+    assert len(states) - 1 == len(labels) == length  # every step taken
+    assert [k for k, s in enumerate(states) if not holds(buggy, "LeaderCompleteness", s)] == [length]
     c = compile_model(buggy)
     steps = []
     for s, label in zip(states, labels):  # (action, args) of each step, for the minimality check
         steps.append(next((ai, args) for ai, args, _ in c.successors(s) if c.label(ai, args) == label))
     for k in range(len(steps)):
         assert _replay(c, states[0], steps[:k] + steps[k + 1:], "invariant", "LeaderCompleteness") is None
-    fixed = replay(Raft(**scope), labels)  # the unchanged model never breaks it along the same steps
+    fixed = replay(Raft(**scope), labels)
     assert all(holds(Raft(**scope), "LeaderCompleteness", s) for s in fixed)

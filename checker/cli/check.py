@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 
 from ..check import check
+from ..checkpoint import CheckpointError, read
 from ..compiled import compile_model
 from ..parallel import cores
 from ._args import (
@@ -46,6 +48,10 @@ def arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--seed", type=int, default=0, metavar="S", help="--simulate: the random seed (default 0)")
     c.add_argument("--time-limit", type=seconds, metavar="S", help="stop after S seconds")
     c.add_argument("--memory", type=megabytes, metavar="MB", help="stop when the process has used MB megabytes")
+    c.add_argument("--checkpoint", metavar="DIR",
+                   help="BFS: write the search to DIR now and then and when cut short; 'concord resume DIR' goes on")
+    c.add_argument("--checkpoint-every", type=seconds, default=300.0, metavar="S",
+                   help="seconds between two checkpoints (default 300)")
     c.add_argument("--json", metavar="FILE", help="write the result as JSON (schema: docs/json.md)")
     picture_arguments(c)
     c.add_argument("--quiet", action="store_true", help="no progress lines, no coverage table")
@@ -55,15 +61,16 @@ def arguments(c: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     check_outputs(args)
     workers = _workers(args)
+    if args.checkpoint and (args.dfs or args.simulate):
+        raise UsageError("--checkpoint: only BFS writes checkpoints (not --dfs or --simulate)")
     model = build(load_class(args.model), args.constants, args.variant)
+    options = {"properties": args.properties, "symmetry": args.symmetry, "exact": args.exact,
+               "deadlock": args.deadlock, "stop_at_first": not args.keep_going}
+    origin = {"model": _absolute(args.model), "constants": args.constants, "variant": args.variant, "options": options}
     result = check(
         model,
-        properties=args.properties,
+        **options,
         strategy="dfs" if args.dfs else "simulate" if args.simulate else "bfs",
-        symmetry=args.symmetry,
-        exact=args.exact,
-        deadlock=args.deadlock,
-        stop_at_first=not args.keep_going,
         max_states=args.max_states,
         max_depth=args.max_depth,
         time_limit=args.time_limit,
@@ -72,17 +79,82 @@ def run(args) -> int:
         traces=args.traces,
         seed=args.seed,
         workers=workers,
+        checkpoint=args.checkpoint,
+        checkpoint_every=args.checkpoint_every,
+        origin=origin,
     )
+    return _report(args, model, result)
+
+
+RESUME_HELP = "go on with a BFS from its checkpoint (concord check --checkpoint DIR)"
+
+
+def resume_arguments(c: argparse.ArgumentParser) -> None:
+    c.add_argument("dir", metavar="DIR", help="the checkpoint directory")
+    c.add_argument("--workers", type=positive, metavar="N", help="processes (default: every core)")
+    c.add_argument("--max-states", type=positive, metavar="N", help="stop after N distinct states")
+    c.add_argument("--max-depth", type=positive, metavar="N", help="explore at most N levels")
+    c.add_argument("--time-limit", type=seconds, metavar="S", help="stop after S seconds (a new checkpoint is written)")
+    c.add_argument("--memory", type=megabytes, metavar="MB", help="stop when the process has used MB megabytes")
+    c.add_argument("--checkpoint-every", type=seconds, default=300.0, metavar="S",
+                   help="seconds between two checkpoints (default 300)")
+    c.add_argument("--json", metavar="FILE", help="write the result as JSON (schema: docs/json.md)")
+    picture_arguments(c)
+    c.add_argument("--quiet", action="store_true", help="no progress lines, no coverage table")
+
+
+def run_resume(args) -> int:
+    """The run a checkpoint holds, to its end (or the next cut, which writes the checkpoint again)."""
+    check_outputs(args)
+    try:
+        origin = read(args.dir)["origin"]
+    except CheckpointError as e:
+        raise UsageError(str(e)) from None
+    if not isinstance(origin, dict) or not isinstance(origin.get("options"), dict):
+        raise UsageError(f"{args.dir} was not written by 'concord check --checkpoint': no model to build again")
+    model = build(load_class(origin["model"]), origin["constants"], origin["variant"])
+    args.exact = origin["options"].get("exact", False)
+    try:
+        result = check(
+            model,
+            **origin["options"],
+            max_states=args.max_states,
+            max_depth=args.max_depth,
+            time_limit=args.time_limit,
+            memory=args.memory,
+            progress=not args.quiet,
+            workers=cores() if args.workers is None else args.workers,
+            checkpoint=args.dir,
+            checkpoint_every=args.checkpoint_every,
+            resume=args.dir,
+            origin=origin,
+        )
+    except CheckpointError as e:
+        raise UsageError(str(e)) from None
+    return _report(args, model, result)
+
+
+def _report(args, model, result) -> int:
+    """The result, as text on stdout, JSON and pictures as asked; the exit code."""
     if args.json:
         written(lambda: write_json(result, args.json))
     if args.render or args.report:
         pictures(args, compile_model(model), result_json(result), result.violations)
     if result.error:
-        if args.debug and result.exception is not None:
+        if getattr(args, "debug", False) and result.exception is not None:
             traceback.print_exception(result.exception)
         print(f"concord: error: {result.error.splitlines()[0]}", file=sys.stderr)
     print(format_result(result, with_coverage=not args.quiet), flush=True)
+    if result.verdict == "partial" and result.checkpoint:
+        print(f"concord: checkpoint in {result.checkpoint}: 'concord resume {result.checkpoint}' goes on",
+              file=sys.stderr, flush=True)
     return result.exit_code
+
+
+def _absolute(model: str) -> str:
+    """A model named by file, with the file's absolute path (a checkpoint may be resumed from elsewhere)."""
+    path, sep, name = model.rpartition(":")
+    return f"{os.path.abspath(path)}:{name}" if sep and path.endswith(".py") else model
 
 
 def _workers(args) -> int:

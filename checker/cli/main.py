@@ -25,6 +25,7 @@ DELEGATED = {
 # name -> (help, add its arguments, run it)
 COMMANDS = {
     "check": (check.HELP, check.arguments, check.run),
+    "resume": (check.RESUME_HELP, check.resume_arguments, check.run_resume),
     "list": (show.LIST_HELP, None, show.run_list),
     "show": (show.SHOW_HELP, show.show_arguments, show.run_show),
     "render": (render.HELP, render.arguments, render.run),

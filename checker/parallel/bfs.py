@@ -16,6 +16,7 @@ under --continue), the level is cut there, with the counts the worker had at tha
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -25,7 +26,8 @@ from collections import Counter
 from itertools import compress
 
 from ..bfs import bfs
-from ..search import Search, Stop
+from ..checkpoint import CheckpointError
+from ..search import DONE, Search, Stop
 from ..store import claim, merge, seen_set
 from ..trace import rebuild
 from .local import Pool, WorkerCrashed
@@ -49,13 +51,13 @@ class ModelFailed(Exception):
     """The model raised inside a worker; the message is the worker's."""
 
 
-def parallel_bfs(search: Search, workers: int, native: bool = True) -> None:
-    """checker/bfs.py's search on ``workers`` processes (one, or --exact: in this process)."""
+def parallel_bfs(search: Search, workers: int, native: bool = True, start: tuple | None = None) -> None:
+    """checker/bfs.py's search on ``workers`` processes (one, or --exact: in this process); start as bfs's."""
     if workers <= 1 or search.c.exact:
-        return bfs(search, native)
+        return bfs(search, native, start=start)
     coordinator = _Coordinator(search, workers, native)
     try:
-        bfs(search, native, share=coordinator.wrap)
+        bfs(search, native, share=coordinator.wrap, start=start)
     finally:
         coordinator.close()
         coordinator.resolve()
@@ -111,6 +113,7 @@ class _Coordinator:
                 return sequential(search, level, base)
             return self.level(self.start(level, base), base)
 
+        expand.gather = self.gather
         return expand
 
     def start(self, level: list, base: int) -> _Shared:
@@ -121,13 +124,14 @@ class _Coordinator:
         self.maps = [array("q", range(base + w, base + len(level), n)) for w in range(n)]
         memory = s.opts.memory // (n + 1) if s.opts.memory else None
         c, opts, deadline, native = s.c, s.opts, s.deadline, self.native
+        halt = self.halt = multiprocessing.get_context("fork").Event()
         outside = seen_set(False)
         for fp in s.outside:
             outside.add(fp)
         s.outside = outside
         s.result.stats.workers = n
         def make(w: int) -> Worker:
-            worker = Worker(c, opts, deadline, memory, native)
+            worker = Worker(c, opts, deadline, memory, native, halt)
             worker.take(*firsts[w])
             return worker
 
@@ -141,6 +145,7 @@ class _Coordinator:
         pending = [name for name, _ in s.pending_reachables]
         masks = level.masks or [None] * self.n
         gifts = level.gifts or [None] * self.n
+        level.masks = level.gifts = None  # the workers take them with this step
         began = time.perf_counter()
         replies = self.pool.call([("step", masks[w], gifts[w], violated, pending) for w in range(self.n)],
                                  waiting=self.waiting)
@@ -184,11 +189,10 @@ class _Coordinator:
         for w in range(self.n):
             for ai, k in Counter(compress(ais[w], kept[w])).items():
                 s.new[ai] += k
-            claim(s.outside, outs[w])
+            s.outside_log.extend(compress(outs[w], claim(s.outside, outs[w])))
             s.generated += generated[w]
             for ai, k in enumerate(fired[w]):
                 s.fired[ai] += k
-        self.maps = [_words(p, "q") for p in places]
         found = len(new_fps) // 8
         if cut is not None:
             w, ev, at = cut
@@ -210,6 +214,7 @@ class _Coordinator:
             s.queue = found
             s.depth += bool(found)
             raise
+        self.maps = [_words(p, "q") for p in places]  # the next level's, once it is sure to be expanded
         return self.balance(kept)
 
     def balance(self, kept: list) -> _Shared:
@@ -277,9 +282,24 @@ class _Coordinator:
             if s.opts.stop_at_first:
                 return w, ev, at
             if len(s.violated) == c.violable + bool(s.opts.deadlock) and not s.pending_reachables:
-                s.result.partial = "every property has its trace"
+                s.result.partial = DONE
                 return w, ev, at
         return None
+
+    def gather(self, level: _Shared) -> list:
+        """The states of the level the workers hold, as (indices, pickled states) chunks, for a checkpoint: a
+        level under way is given up first (the workers stop at their next look at the clock)."""
+        if self.pool.outstanding:
+            self.halt.set()
+            self.pool.drain()
+            self.halt.clear()
+        masks = level.masks or [None] * self.n
+        gifts = level.gifts or [None] * self.n
+        level.masks = level.gifts = None
+        blobs = self.pool.call([("settle", masks[w], gifts[w]) for w in range(self.n)])
+        if any(b is None for b in blobs):
+            raise CheckpointError("cannot write a checkpoint: the model's states cannot be pickled")
+        return [(self.maps[w].tobytes(), blobs[w]) for w in range(self.n)]
 
     def waiting(self) -> None:
         """While the workers expand a level: the progress line, about once a second."""

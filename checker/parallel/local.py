@@ -24,6 +24,7 @@ class Pool:
         ctx = multiprocessing.get_context("fork")
         self.conns = []
         self.procs = []
+        self.outstanding: set = set()  # workers whose reply to the last call has not come (an interrupt)
         try:
             for w in range(n):
                 mine, theirs = ctx.Pipe()
@@ -44,7 +45,7 @@ class Pool:
         for w in talk:
             self.conns[w].send(messages[w])
         replies: list = [None] * len(self.conns)
-        left = set(talk)
+        left = self.outstanding = set(talk)
         while left:
             ready = wait([self.conns[w] for w in left], timeout=1.0)
             if not ready and waiting is not None:
@@ -60,6 +61,15 @@ class Pool:
                 replies[w] = reply
                 left.discard(w)
         return replies
+
+    def drain(self) -> None:
+        """Wait for and drop the replies of an interrupted call."""
+        for w in list(self.outstanding):
+            try:
+                self.conns[w].recv()
+            except EOFError:
+                raise WorkerCrashed(f"worker {w} died (exit code {self.procs[w].exitcode})") from None
+        self.outstanding = set()
 
     def ask(self, w: int, msg):
         """Send msg to worker w alone and return its reply."""

@@ -59,8 +59,9 @@ class _Local(Search):
     """A Search whose stored states are the candidates of one level, whose seen set is only a filter, and
     whose verdicts are events."""
 
-    def __init__(self, compiled: Compiled, options: Options, worker: "Worker"):
+    def __init__(self, compiled: Compiled, options: Options, worker: "Worker", halt=None):
         super().__init__(compiled, options, "bfs")
+        self.halt = halt
         self.fps = array("q")
         self.parents = array("q")
         self.ais = array("i")
@@ -85,6 +86,12 @@ class _Local(Search):
             if entry[1](t):
                 self.pending_reachables.remove(entry)
                 self.events.append(self.worker.event(entry[0], "reachable", parent, ai, args, t))
+
+    def tick(self) -> None:
+        if self.halt is not None and self.halt.is_set():
+            self.result.partial = "halted"
+            raise Stop
+        super().tick()
 
     def beyond(self, fp, parent, ai, args, t) -> None:
         if fp not in self.outside:
@@ -117,11 +124,12 @@ class Worker:
     from 0) and the means to expand it."""
 
     def __init__(self, compiled: Compiled, options: Options, deadline: float | None, memory: int | None,
-                 native: bool = True):
-        """deadline: the run's (time.monotonic()); memory: this worker's share of --memory, in bytes."""
+                 native: bool = True, halt=None):
+        """deadline: the run's (time.monotonic()); memory: this worker's share of --memory, in bytes; halt: an
+        event the coordinator sets to stop a level under way."""
         self.c = compiled
         local = Options(options.stop_at_first, options.deadlock, None, None, options.time_limit, False, memory)
-        self.search = _Local(compiled, local, self)
+        self.search = _Local(compiled, local, self, halt)
         self.search.deadline = deadline
         self.rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # what the fork shares, at first
         self.expander = _expander(self.search) if native and Expander is not None else None
@@ -144,6 +152,18 @@ class Worker:
         if gift is not None:
             self.receive(*gift)
         return self.expand(violated, pending)
+
+    def settle(self, mask: bytes | None, gift: tuple | None) -> bytes | None:
+        """Take the coordinator's word on the last level (as step does), then the slice pickled (None: the
+        model's states cannot be pickled)."""
+        if mask is not None:
+            self.keep(mask)
+        if gift is not None:
+            self.receive(*gift)
+        try:
+            return pickle.dumps(self.level, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return None
 
     def hand_over(self, mask: bytes, sizes: list) -> list | None:
         """Keep the candidates mask says, then give states away (give)."""
