@@ -29,6 +29,8 @@ LogState = record("LogState", "logs commit leaders")  # FrozenMap server -> entr
 def committed(view) -> dict:
     """index (1-based) -> the entries some server holds there and counts as committed."""
     out: dict = {}
+    if not any(view.commit.values()):  # most states: nothing committed anywhere
+        return out
     for i, entries in view.logs.items():
         for k in range(min(view.commit[i], len(entries))):
             out.setdefault(k + 1, set()).add(entries[k])
@@ -91,7 +93,7 @@ def LogMatching(mapping: str = "replicated") -> Property:
     """Two logs with an entry of the same index and term are identical up to that index."""
 
     def check(v) -> bool:
-        logs = list(v.logs.values())
+        logs = [x for x in v.logs.values() if x]  # an empty log agrees with every other
         for a in range(len(logs)):
             for b in range(a + 1, len(logs)):
                 x, y = logs[a], logs[b]
