@@ -97,50 +97,7 @@ insert(FpSet *s, uint64_t w)
     return 1;
 }
 
-/* claim(fps, most=-1): add the fingerprints of a buffer of signed 64-bit words in order; returns bytes, 1
- * where a fingerprint was new (and is now held), 0 where it was held already or came after `most` were
- * added. How parallel search decides, in the order of one process, which worker found a state first. */
-static PyObject *
-fpset_claim(FpSet *s, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs < 1 || nargs > 2) {
-        PyErr_SetString(PyExc_TypeError, "claim(fps, most=-1)");
-        return NULL;
-    }
-    Py_ssize_t most = -1;
-    if (nargs == 2 && (most = PyLong_AsSsize_t(args[1])) == -1 && PyErr_Occurred())
-        return NULL;
-    Py_buffer view;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
-        return NULL;
-    if (view.len % 8) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_ValueError, "claim takes a buffer of 64-bit words");
-        return NULL;
-    }
-    Py_ssize_t n = view.len / 8;
-    PyObject *mask = PyBytes_FromStringAndSize(NULL, n);
-    if (mask == NULL) {
-        PyBuffer_Release(&view);
-        return NULL;
-    }
-    char *out = PyBytes_AS_STRING(mask);
-    const char *in = view.buf;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint64_t w;
-        memcpy(&w, in + 8 * i, 8);
-        int added = most == 0 ? 0 : insert(s, w);
-        if (added < 0) {
-            PyBuffer_Release(&view);
-            Py_DECREF(mask);
-            return NULL;
-        }
-        out[i] = (char)added;
-        most -= added && most > 0;
-    }
-    PyBuffer_Release(&view);
-    return mask;
-}
+static PyObject *fpset_claim(FpSet *s, PyObject *const *args, Py_ssize_t nargs);
 
 static PyObject *
 fpset_add(FpSet *s, PyObject *x)
@@ -209,6 +166,245 @@ static PyTypeObject FpSetType = {
 };
 
 
+/* BitState: SPIN's supertrace. A state is k bits of a table of 2^b bits, drawn from its fingerprint by
+ * double hashing (bit i of k: h1 + i*h2 mod 2^b, h1 the fingerprint's low word mixed, h2 its high word
+ * mixed, odd). "In" when all k are set: a new state whose bits another set before is taken for seen and
+ * never explored (an omission; checker/store.py's omission() estimates how many). len: the states added. */
+typedef struct {
+    PyObject_HEAD
+    uint64_t *words;
+    uint64_t mask;   /* 2^b - 1 */
+    int b, k;
+    Py_ssize_t len;
+} BitState;
+
+static inline uint64_t
+mix(uint64_t x)  /* splitmix64's finalizer */
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* 1 if w was not (all its bits set) and now is, 0 if it was. */
+static int
+bits_insert(BitState *s, uint64_t w)
+{
+    uint64_t h1 = mix(w), h2 = mix(w ^ 0x9e3779b97f4a7c15ULL) | 1;
+    int fresh = 0;
+    for (int i = 0; i < s->k; i++) {
+        uint64_t bit = (h1 + (uint64_t)i * h2) & s->mask;
+        uint64_t one = 1ULL << (bit & 63);
+        if (!(s->words[bit >> 6] & one)) {
+            fresh = 1;
+            s->words[bit >> 6] |= one;
+        }
+    }
+    s->len += fresh;
+    return fresh;
+}
+
+static int
+bits_has(BitState *s, uint64_t w)
+{
+    uint64_t h1 = mix(w), h2 = mix(w ^ 0x9e3779b97f4a7c15ULL) | 1;
+    for (int i = 0; i < s->k; i++) {
+        uint64_t bit = (h1 + (uint64_t)i * h2) & s->mask;
+        if (!(s->words[bit >> 6] & (1ULL << (bit & 63))))
+            return 0;
+    }
+    return 1;
+}
+
+static PyObject *
+bits_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kw[] = {"b", "k", NULL};
+    int b, k = 3;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|i", kw, &b, &k))
+        return NULL;
+    if (b < 6 || b > 40 || k < 1 || k > 16) {
+        PyErr_SetString(PyExc_ValueError, "BitState(b, k): 2^b bits with 6 <= b <= 40, 1 <= k <= 16 bits a state");
+        return NULL;
+    }
+    BitState *s = (BitState *)type->tp_alloc(type, 0);
+    if (s == NULL)
+        return NULL;
+    s->words = PyMem_Calloc((size_t)1 << (b - 6), sizeof(uint64_t));
+    if (s->words == NULL) {
+        Py_DECREF(s);
+        return PyErr_NoMemory();
+    }
+    s->b = b;
+    s->k = k;
+    s->mask = (b == 64 ? ~0ULL : ((1ULL << b) - 1));
+    return (PyObject *)s;
+}
+
+static void
+bits_dealloc(BitState *s)
+{
+    PyMem_Free(s->words);
+    Py_TYPE(s)->tp_free((PyObject *)s);
+}
+
+static int
+bits_contains(BitState *s, PyObject *x)
+{
+    uint64_t w;
+    if (word(x, &w) < 0)
+        return -1;
+    return bits_has(s, w);
+}
+
+static PyObject *
+bits_add(BitState *s, PyObject *x)
+{
+    uint64_t w;
+    if (word(x, &w) < 0)
+        return NULL;
+    bits_insert(s, w);
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t
+bits_len(BitState *s)
+{
+    return s->len;
+}
+
+static PyObject *
+bits_nbytes(BitState *s, void *closure)
+{
+    return PyLong_FromSsize_t((Py_ssize_t)(((size_t)1 << s->b) / 8));
+}
+
+static PyObject *
+bits_get_b(BitState *s, void *closure)
+{
+    return PyLong_FromLong(s->b);
+}
+
+static PyObject *
+bits_get_filled(BitState *s, void *closure)
+{
+    size_t n = (size_t)1 << (s->b - 6);
+    unsigned long long ones = 0;
+    for (size_t i = 0; i < n; i++)
+        ones += (unsigned long long)__builtin_popcountll(s->words[i]);
+    return PyLong_FromUnsignedLongLong(ones);
+}
+
+static PyObject *
+bits_get_k(BitState *s, void *closure)
+{
+    return PyLong_FromLong(s->k);
+}
+
+static PyObject *bits_claim(BitState *s, PyObject *const *args, Py_ssize_t nargs);
+
+static PySequenceMethods bits_as_sequence = {
+    .sq_length = (lenfunc)bits_len,
+    .sq_contains = (objobjproc)bits_contains,
+};
+
+static PyMethodDef bits_methods[] = {
+    {"add", (PyCFunction)bits_add, METH_O, "add(fp): set the k bits of fingerprint fp."},
+    {"claim", (PyCFunction)(void (*)(void))bits_claim, METH_FASTCALL,
+     "claim(fps, most=-1): add a buffer of 64-bit fingerprints in order; bytes, 1 where one was new."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef bits_getset[] = {
+    {"nbytes", (getter)bits_nbytes, NULL, "bytes of the table", NULL},
+    {"b", (getter)bits_get_b, NULL, "the table holds 2^b bits", NULL},
+    {"k", (getter)bits_get_k, NULL, "bits set per state", NULL},
+    {"filled", (getter)bits_get_filled, NULL, "bits set in the table", NULL},
+    {NULL},
+};
+
+static PyTypeObject BitStateType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "checker._store.BitState",
+    .tp_basicsize = sizeof(BitState),
+    .tp_dealloc = (destructor)bits_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "SPIN's bitstate hashing: a state is k bits of a table of 2^b bits; add, in, len.",
+    .tp_new = bits_new,
+    .tp_as_sequence = &bits_as_sequence,
+    .tp_methods = bits_methods,
+    .tp_getset = bits_getset,
+};
+
+/* The seen set's insert, whichever kind it is: 1 added, 0 held, -1 error. */
+static int
+seen_insert(PyObject *seen, uint64_t w)
+{
+    if (Py_IS_TYPE(seen, &BitStateType))
+        return bits_insert((BitState *)seen, w);
+    return insert((FpSet *)seen, w);
+}
+
+/* claim(fps, most=-1): add the fingerprints of a buffer of signed 64-bit words in order; returns bytes, 1
+ * where a fingerprint was new (and is now held), 0 where it was held already or came after `most` were
+ * added. How parallel search decides, in the order of one process, which worker found a state first. */
+static PyObject *
+claim_words(PyObject *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "claim(fps, most=-1)");
+        return NULL;
+    }
+    Py_ssize_t most = -1;
+    if (nargs == 2 && (most = PyLong_AsSsize_t(args[1])) == -1 && PyErr_Occurred())
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (view.len % 8) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "claim takes a buffer of 64-bit words");
+        return NULL;
+    }
+    Py_ssize_t n = view.len / 8;
+    PyObject *mask = PyBytes_FromStringAndSize(NULL, n);
+    if (mask == NULL) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    char *out = PyBytes_AS_STRING(mask);
+    const char *in = view.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t w;
+        memcpy(&w, in + 8 * i, 8);
+        int added = most == 0 ? 0 : seen_insert(s, w);
+        if (added < 0) {
+            PyBuffer_Release(&view);
+            Py_DECREF(mask);
+            return NULL;
+        }
+        out[i] = (char)added;
+        most -= added && most > 0;
+    }
+    PyBuffer_Release(&view);
+    return mask;
+}
+
+static PyObject *
+fpset_claim(FpSet *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    return claim_words((PyObject *)s, args, nargs);
+}
+
+static PyObject *
+bits_claim(BitState *s, PyObject *const *args, Py_ssize_t nargs)
+{
+    return claim_words((PyObject *)s, args, nargs);
+}
+
 /* A buffer of n items of `size` bytes; -1 with an error set if it is not one. */
 static int
 items(PyObject *o, Py_buffer *view, Py_ssize_t size, Py_ssize_t *n)
@@ -236,12 +432,12 @@ items(PyObject *o, Py_buffer *view, Py_ssize_t size, Py_ssize_t *n)
 static PyObject *
 fpset_merge(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyObject_TypeCheck(args[0], &FpSetType) || !PyList_Check(args[1]) ||
+    if (nargs != 6 || !(Py_IS_TYPE(args[0], &FpSetType) || Py_IS_TYPE(args[0], &BitStateType)) || !PyList_Check(args[1]) ||
         !PyList_Check(args[2]) || !PyList_Check(args[3])) {
         PyErr_SetString(PyExc_TypeError, "merge(seen: FpSet, fps: list, parents: list, maps: list, most: int, base: int)");
         return NULL;
     }
-    FpSet *seen = (FpSet *)args[0];
+    PyObject *seen = args[0];
     Py_ssize_t k = PyList_GET_SIZE(args[1]);
     long long most = PyLong_AsLongLong(args[4]);
     if (most == -1 && PyErr_Occurred())
@@ -332,7 +528,7 @@ fpset_merge(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         char *mask = PyBytes_AS_STRING(PyList_GET_ITEM(masks, best));
         int64_t local = parents[head[best]];
         for (Py_ssize_t i = head[best]; i < n[best] && parents[i] == local; i++, head[best]++) {
-            int added = most == 0 ? 0 : insert(seen, (uint64_t)fps[i]);
+            int added = most == 0 ? 0 : seen_insert(seen, (uint64_t)fps[i]);
             if (added < 0) {
                 failed = 1;
                 break;
@@ -395,12 +591,13 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__store(void)
 {
-    if (PyType_Ready(&FpSetType) < 0)
+    if (PyType_Ready(&FpSetType) < 0 || PyType_Ready(&BitStateType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
     if (module == NULL)
         return NULL;
-    if (PyModule_AddObjectRef(module, "FpSet", (PyObject *)&FpSetType) < 0) {
+    if (PyModule_AddObjectRef(module, "FpSet", (PyObject *)&FpSetType) < 0 ||
+        PyModule_AddObjectRef(module, "BitState", (PyObject *)&BitStateType) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -24,11 +24,11 @@ class Options:
     """How far and how to search."""
 
     __slots__ = ("stop_at_first", "deadlock", "max_states", "max_depth", "time_limit", "memory", "progress", "traces",
-                 "seed", "checkpoint", "checkpoint_every", "origin")
+                 "seed", "checkpoint", "checkpoint_every", "origin", "bitstate")
 
     def __init__(self, stop_at_first=True, deadlock=False, max_states=None, max_depth=None, time_limit=None,
                  progress=False, memory=None, traces=None, seed=0, checkpoint=None, checkpoint_every=300.0,
-                 origin=None):
+                 origin=None, bitstate=None):
         self.stop_at_first = stop_at_first
         self.deadlock = deadlock
         self.max_states = max_states
@@ -41,6 +41,7 @@ class Options:
         self.checkpoint = checkpoint  # BFS: a directory to write checkpoints to (checker/checkpoint.py)
         self.checkpoint_every = checkpoint_every  # seconds between two checkpoints
         self.origin = origin  # how to build the model again (the command line's words), kept in checkpoints
+        self.bitstate = bitstate  # b: the seen set is a table of 2^b bits (SPIN's supertrace), not fingerprints
 
 
 class Search:
@@ -53,7 +54,7 @@ class Search:
         self.c = compiled
         self.opts = options
         self.result = Result(compiled.name, strategy)
-        self.seen = seen_set(compiled.exact)  # fingerprints (packed) or, under exact, encodings
+        self.seen = seen_set(compiled.exact, options.bitstate)  # fingerprints (packed), encodings, or bits
         self.fps = [] if compiled.exact else array("q")
         self.parents = array("i")
         self.ais = None  # per stored state its action's index, when a parallel worker needs them

@@ -38,6 +38,9 @@ def arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--workers", type=positive, metavar="N",
                    help="processes for BFS or --simulate (default: every core; BFS's counts and traces are those "
                         "of one)")
+    c.add_argument("--bitstate", type=bits, metavar="BITS",
+                   help="store each state as 3 bits of a table of BITS bits (a power of two: 2^30, 1G), as SPIN's "
+                        "supertrace; some states may be missed (the report estimates how many)")
     c.add_argument("--symmetry", action="store_true", help="reduce by the ids the model declares interchangeable")
     c.add_argument("--exact", action="store_true", help="store whole states, not 64-bit fingerprints (certain; more memory)")
     c.add_argument("--deadlock", action="store_true", help="report a reachable state with no successor")
@@ -61,6 +64,8 @@ def arguments(c: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     check_outputs(args)
     workers = _workers(args)
+    if args.bitstate and (args.dfs or args.simulate or args.exact):
+        raise UsageError("--bitstate: BFS only, and not with --exact")
     if args.checkpoint and (args.dfs or args.simulate):
         raise UsageError("--checkpoint: only BFS writes checkpoints (not --dfs or --simulate)")
     model = build(load_class(args.model), args.constants, args.variant)
@@ -82,6 +87,7 @@ def run(args) -> int:
         checkpoint=args.checkpoint,
         checkpoint_every=args.checkpoint_every,
         origin=origin,
+        bitstate=args.bitstate,
     )
     return _report(args, model, result)
 
@@ -149,6 +155,30 @@ def _report(args, model, result) -> int:
         print(f"concord: checkpoint in {result.checkpoint}: 'concord resume {result.checkpoint}' goes on",
               file=sys.stderr, flush=True)
     return result.exit_code
+
+
+def bits(text: str) -> int:
+    """--bitstate's size, a power of two: 2^30, 1G, 1073741824; returns its log2."""
+    units = {"K": 10, "M": 20, "G": 30}
+    t = text.strip().upper()
+    try:
+        if t.startswith("2^"):
+            b = int(t[2:])
+        elif t[-1:] in units:
+            n = int(t[:-1])
+            if n <= 0 or n & (n - 1):
+                raise ValueError
+            b = n.bit_length() - 1 + units[t[-1]]
+        else:
+            n = int(t)
+            if n <= 0 or n & (n - 1):
+                raise ValueError
+            b = n.bit_length() - 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a power of two of bits (2^30, 1G), got {text!r}") from None
+    if not 6 <= b <= 40:
+        raise argparse.ArgumentTypeError(f"expected 2^6 to 2^40 bits, got 2^{b}")
+    return b
 
 
 def _absolute(model: str) -> str:
