@@ -449,8 +449,8 @@ flush_counts(Expander *e)
 static PyObject *
 expander_level(Expander *e, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "level(level: list, base: int, keys: sequence)");
+    if (nargs < 3 || nargs > 4 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "level(level: list, base: int, keys: sequence, stored: int = base + len(level))");
         return NULL;
     }
     PyObject *level = args[0];
@@ -462,7 +462,9 @@ expander_level(Expander *e, PyObject *const *args, Py_ssize_t nargs)
     Py_XSETREF(e->nxt, PyList_New(0));
     if (e->nxt == NULL)
         return NULL;
-    e->stored = base + n;
+    e->stored = base + n;  /* the states stored so far: those before the level, and the level's */
+    if (nargs == 4 && (e->stored = PyLong_AsLongLong(args[3])) == -1 && PyErr_Occurred())
+        return NULL;
     int ok = 0;
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(level) && ok == 0; k++) {
         e->si = base + k;
@@ -612,8 +614,8 @@ static PyMemberDef expander_members[] = {
 
 static PyMethodDef expander_methods[] = {
     {"level", (PyCFunction)(void (*)(void))expander_level, METH_FASTCALL,
-     "level(level, base, keys): expand one BFS level (states numbered from base, keys their stored keys); "
-     "returns the next level."},
+     "level(level, base, keys, stored=base+len(level)): expand one BFS level (states numbered from base, keys "
+     "their stored keys; stored: how many states are stored, for max_states); returns the next level."},
     {"pending_fired", (PyCFunction)expander_pending_fired, METH_NOARGS,
      "pending_fired(): per action, the successors generated in the level under way (not yet in fired)."},
     {NULL},

@@ -8,6 +8,7 @@ import time
 from .checkpoint import Mark, write
 from .compiled import MULTI, SETS, lower_ticks, in_order
 from .derived import expanding
+from .frontier import Frontier, Spill
 from .native import optional
 from .search import DONE, Search, Stop
 
@@ -45,10 +46,21 @@ def bfs(search: Search, native: bool = True, share=None, start: tuple | None = N
                 level, base = start
             if native and Expander is not None:
                 expander = _expander(search)
-                expand = lambda search, level, base: _expand_native(search, expander, level, base)  # noqa: E731
+                expand = lambda search, level, base, stored=None: _expand_native(  # noqa: E731
+                    search, expander, level, base, stored)
             else:
                 expand = _expand_level
-            _bfs(search, level, expand if share is None else share(expand), base)
+            if share is not None:
+                expand = share(expand)
+            elif search.opts.memory:  # the frontier spills to disk rather than outgrow the memory
+                spill = Spill()
+                try:
+                    _bfs(search, level, _spilling(expand, spill), base)
+                finally:
+                    search.spilled = spill
+                    spill.close()
+                return
+            _bfs(search, level, expand, base)
     finally:
         ticks[0], ticks[1] = False, lower_ticks
 
@@ -86,9 +98,36 @@ def _bfs(search: Search, level: list, expand, base: int = 0) -> None:
     search.queue = 0
 
 
+def _spilling(expand, spill: Spill):
+    """The level expansion on a Frontier, chunk by chunk; the next level is a Frontier too."""
+
+    def expand_frontier(search: Search, level, base: int) -> Frontier:
+        nxt = Frontier(spill)
+        at = base
+        for chunk in ([level] if isinstance(level, list) else level):
+            stored = len(search.fps)
+            try:
+                nxt.extend(expand(search, chunk, at, stored=stored))
+            except Stop:  # the counts of the whole level, not of this chunk alone
+                found = len(search.fps) - stored
+                search.queue += len(level) - (at - base) - len(chunk) + len(nxt)
+                if nxt and not found:
+                    search.depth += 1
+                raise
+            at += len(chunk)
+        if isinstance(level, Frontier):
+            level.discard()
+        return nxt
+
+    return expand_frontier
+
+
 def _save(search: Search, mark: Mark, level, expand) -> None:
     """Write the checkpoint of the level that mark began (its states: level, or the workers')."""
-    states = level if isinstance(level, list) else expand.gather(level)
+    if isinstance(level, Frontier):
+        states = level.states()
+    else:
+        states = level if isinstance(level, list) else expand.gather(level)
     write(search.opts.checkpoint, search, mark, states, search.opts.origin)
     search.checkpointed = mark.base
 
@@ -157,10 +196,11 @@ def _expander(search: Search):
     )
 
 
-def _expand_native(search: Search, expander, level: list, base: int) -> list:
+def _expand_native(search: Search, expander, level: list, base: int, stored: int | None = None) -> list:
     """_expand_level, run by checker/_expand.c."""
     try:
-        return expander.level(level, base, search.fps[base:base + len(level)])
+        keys = search.fps[base:base + len(level)]
+        return expander.level(level, base, keys) if stored is None else expander.level(level, base, keys, stored)
     except Stop:
         si, nxt = expander.si, expander.nxt
         search.queue = len(level) - (si - base) - 1 + len(nxt)
@@ -174,9 +214,10 @@ def _expand_native(search: Search, expander, level: list, base: int) -> list:
         search.generated = expander.generated
 
 
-def _expand_level(search: Search, level: list, base: int, keys=None) -> list:
+def _expand_level(search: Search, level: list, base: int, keys=None, stored: int | None = None) -> list:
     """Generate every successor of one BFS level; returns the next level. keys: the level's stored keys
-    (by default, those the search stored from index base).
+    (by default, those the search stored from index base); stored: how many states are stored (by default
+    base + len(level)), for --max-states.
 
     The hot loop of the checker, written out by hand: locals only, no call per step beyond the
     action (made by the action's ``enabled`` comprehension), the fingerprint and the properties. On an exception, ``search.expanding`` says which
@@ -204,7 +245,8 @@ def _expand_level(search: Search, level: list, base: int, keys=None) -> list:
     violated = search.violated
     max_states = search.opts.max_states or 0
     deadlock = search.opts.deadlock
-    stored = base + len(level)
+    if stored is None:
+        stored = base + len(level)
     generated = search.generated
     nxt = []
     nxt_append = nxt.append

@@ -70,6 +70,7 @@ class Search:
         self.pending_reachables = list(compiled.reachables)
         self.outside: set[int] = set()  # fingerprints of checked states beyond the constraint
         self.outside_log = [] if compiled.exact else array("q")  # the same, in the order they were met
+        self.spilled = None  # the frontier's files under --memory (checker/frontier.py's Spill), when it spilled
         self.checkpointed: int | None = None  # the first index of the level the last checkpoint holds
         self.others_rss = 0  # growth of the peak resident memory of worker processes (checker/parallel)
         self.others_bytes = 0  # and of what they keep per state
@@ -190,6 +191,9 @@ class Search:
         st.grown_memory = max(st.peak_memory - self.rss_start, 0)  # the workers' growth included
         st.stored_bytes = self.stored_bytes() + self.others_bytes
         st.exact = self.c.exact
+        if self.spilled is not None and self.spilled.states:
+            st.disk_bytes_per_state = self.spilled.bytes_per_state
+            st.disk_peak = self.spilled.most
         st.orbit = self.c.orbit
         r.constraints = list(self.c.constraint_names)
         r.outside = len(self.outside)

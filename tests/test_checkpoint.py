@@ -34,7 +34,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", CASES)
-@pytest.mark.parametrize("workers", [(1, 1), (1, 2), (2, 1)])
+@pytest.mark.parametrize("workers", [(1, 2), (2, 1)])
 def test_cut_at_a_depth_then_resumed_gives_the_uninterrupted_run(name, workers, tmp_path):
     model_of, options = CASES[name]
     whole = summary(check(model_of(), **options))
@@ -70,7 +70,10 @@ def test_an_interrupted_run_resumes_to_the_counts_of_an_uninterrupted_one(sig, w
         [sys.executable, "-m", "checker", "check", "twophase", "--set", "rms=7", "--quiet", "--workers", workers,
          "--checkpoint", str(ck), "--checkpoint-every", "1", "--json", str(tmp_path / "cut.json")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    time.sleep(2.5)
+    waited = time.monotonic() + 60
+    while not (ck / "meta.json").exists() and time.monotonic() < waited:  # the search is under way
+        time.sleep(0.1)
+    time.sleep(0.5)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 3, err

@@ -50,7 +50,9 @@ def arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--traces", type=positive, metavar="N", help="--simulate: stop after N walks (default 10,000 without --time-limit or --max-states)")
     c.add_argument("--seed", type=int, default=0, metavar="S", help="--simulate: the random seed (default 0)")
     c.add_argument("--time-limit", type=seconds, metavar="S", help="stop after S seconds")
-    c.add_argument("--memory", type=megabytes, metavar="MB", help="stop when the process has used MB megabytes")
+    c.add_argument("--memory", type=megabytes, metavar="MB",
+                   help="BFS: keep the frontier on disk (one process unless --workers); stop when the process has "
+                        "used MB megabytes all the same")
     c.add_argument("--checkpoint", metavar="DIR",
                    help="BFS: write the search to DIR now and then and when cut short; 'concord resume DIR' goes on")
     c.add_argument("--checkpoint-every", type=seconds, default=300.0, metavar="S",
@@ -190,8 +192,8 @@ def _absolute(model: str) -> str:
 def _workers(args) -> int:
     """--workers, or every core where the search can use them."""
     alone = "--dfs" if args.dfs else "--exact" if args.exact and not args.simulate else None
-    if args.workers is None:
-        return 1 if alone else cores()
+    if args.workers is None:  # --memory: one process, whose frontier spills to disk (checker/frontier.py)
+        return 1 if alone or (args.memory and not args.simulate) else cores()
     if args.workers > 1 and alone:
         raise UsageError(f"--workers: {alone} runs in one process")
     return args.workers

@@ -52,6 +52,9 @@ def summary(result: Result) -> list[str]:
         if st.exact
         else f"Fingerprint collision probability (optimistic): {st.collision_probability:.1E}",
     ]
+    if st.disk_peak:
+        lines.append(f"Frontier spilled to disk (--memory): {st.disk_bytes_per_state:,.0f} bytes per state there, "
+                     f"{st.disk_peak / 2**20:,.1f} MiB at most")
     if result.constraints:
         names = ", ".join(result.constraints)
         lines.append(f"Scope: bounded by the constraint{'s' * (len(result.constraints) > 1)} {names}; "

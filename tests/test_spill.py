@@ -1,0 +1,58 @@
+"""The frontier spilled to disk under --memory (checker/frontier.py): the same run, state for state, with
+chunks of a few states written and read back in order; nothing left on disk afterwards."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+from test_expand import CASES, Walker, summary
+
+import checker.frontier as frontier
+from checker import action, check
+from models.raft import Raft
+
+LOTS = 64 * 2**30  # a --memory never reached: only the spilling is tested here
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch, tmp_path):
+    monkeypatch.setattr(frontier, "CHUNK", 7)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    yield
+    assert os.listdir(tmp_path) == []  # every chunk and the directory removed
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if "exact" not in n])
+def test_a_spilled_frontier_gives_the_same_run(name):
+    model_of, options = CASES[name]
+    assert summary(check(model_of(), memory=LOTS, **options)) == summary(check(model_of(), **options))
+
+
+def test_raft_spilled_on_disk_reports_bytes_per_state_there():
+    model_of = lambda: Raft(servers=2, max_term=2, max_log_len=1, max_messages=1)  # noqa: E731
+    r = check(model_of(), memory=LOTS)
+    assert summary(r) == summary(check(model_of()))
+    assert r.stats.disk_bytes_per_state > 0 and r.stats.disk_peak > 0
+
+
+def test_an_error_inside_the_model_names_the_same_state_when_spilled():
+    class Faulty(Walker):
+        @action(d="room")
+        def Jump(self, s, d):
+            """Move along x, or fail at x = 2."""
+            if s.x == 2:
+                return 1 / 0
+
+    spilled = check(Faulty(3), properties=[], memory=LOTS)
+    assert spilled.verdict == "error" and summary(spilled) == summary(check(Faulty(3), properties=[]))
+    assert spilled.error == check(Faulty(3), properties=[]).error
+
+
+def test_a_checkpoint_of_a_spilled_level_resumes(tmp_path_factory):
+    where = str(tmp_path_factory.mktemp("ck"))
+    model_of = lambda: Raft(servers=2, max_term=2, max_log_len=1, max_messages=1)  # noqa: E731
+    whole = summary(check(model_of()))
+    check(model_of(), memory=LOTS, max_depth=12, checkpoint=where)
+    assert summary(check(model_of(), memory=LOTS, resume=where)) == whole
