@@ -165,14 +165,17 @@ def test_the_c_loop_on_random_transition_systems(g: Graph):
     assert with_c == in_python
 
 
+class Faulty(Walker):
+    """Walker whose Jump fails at x = 2."""
+
+    @action(d="room")
+    def Jump(self, s, d):
+        """Move along x, or fail at x = 2."""
+        if s.x == 2:
+            return 1 / 0
+
+
 @native
 def test_an_error_inside_the_model_names_the_same_state_in_both():
-    class Faulty(Walker):
-        @action(d="room")
-        def Jump(self, s, d):
-            """Move along x, or fail at x = 2."""
-            if s.x == 2:
-                return 1 / 0
-
     with_c, in_python = both(lambda: Faulty(3), properties=[])
     assert with_c == in_python and with_c["verdict"] == "error"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from test_expand import CASES, Walker, summary
+from test_expand import CASES, Faulty, Walker, summary
 from test_reference import Graph, graphs
 
 import checker.bfs as bfs
@@ -72,12 +72,6 @@ def test_max_states_stops_at_exactly_that_many_distinct_states():
 
 
 def test_an_error_inside_the_model_is_reported_as_one_process_reports_it():
-    class Faulty(Walker):
-        @action(d="room")
-        def Jump(self, s, d):
-            """Move along x, or fail at x = 2."""
-            if s.x == 2:
-                return 1 / 0
 
     results = runs(lambda: Faulty(3), properties=[])
     same(results)
@@ -158,12 +152,6 @@ def test_simulation_on_workers_walks_as_many_walks_as_asked_and_counts_the_union
 
 
 def test_simulation_on_workers_reports_an_error_inside_the_model():
-    class Faulty(Walker):
-        @action(d="room")
-        def Jump(self, s, d):
-            """Move along x, or fail at x = 2."""
-            if s.x == 2:
-                return 1 / 0
 
     r = check(Faulty(3), strategy="simulate", workers=2, properties=[], traces=50)
     assert r.verdict == "error" and "action Jump(d=-1) raised ZeroDivisionError" in r.error

@@ -7,10 +7,10 @@ import os
 import tempfile
 
 import pytest
-from test_expand import CASES, Walker, summary
+from test_expand import CASES, Faulty, summary
 
 import checker.frontier as frontier
-from checker import action, check
+from checker import check
 from models.raft import Raft
 
 LOTS = 64 * 2**30  # a --memory never reached: only the spilling is tested here
@@ -38,12 +38,6 @@ def test_raft_spilled_on_disk_reports_bytes_per_state_there():
 
 
 def test_an_error_inside_the_model_names_the_same_state_when_spilled():
-    class Faulty(Walker):
-        @action(d="room")
-        def Jump(self, s, d):
-            """Move along x, or fail at x = 2."""
-            if s.x == 2:
-                return 1 / 0
 
     spilled = check(Faulty(3), properties=[], memory=LOTS)
     assert spilled.verdict == "error" and summary(spilled) == summary(check(Faulty(3), properties=[]))
