@@ -1,13 +1,14 @@
 """Benchmarks: each model at a benchmark scope, in its own process (states/s, bytes/state, peak RSS),
 and, with --tlc, TLC on the same TLA+ spec and scope (one worker) with the ratio of the two wall times.
 
-Run: python benchmarks/run.py [--tlc] [--workers N | --curve] [NAME ...]
+Run: python benchmarks/run.py [--tlc] [--workers N | --curve] [--memory MB] [NAME ...]
      (--tlc needs TLC_JAR=tla2tools.jar and TLA_EXAMPLES=a checkout of github.com/tlaplus/Examples; the Raft
      cases also RAFT_TLA=a directory holding raftnh.tla, made as benchmarks/tlc.py's raft() says)
 
 --workers N runs Concord's BFS on N processes (default 1: the per-core figures); --curve runs each case
 on 1, 2, 4, ... up to every core of the machine and prints the speed-up over one process (the counts must
-not change, and are checked). TLC runs with one worker either way.
+not change, and are checked). TLC runs with one worker either way. --memory MB spills the frontier to
+disk (checker/frontier.py) and stops the run if the process reaches MB all the same.
 
 B/state is what the search keeps per stored state (fingerprint set and parent links); B/state all is
 the growth of the peak resident memory per distinct state (the BFS frontier and caches included).
@@ -75,7 +76,8 @@ st = r.stats
 print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st.generated, "depth": st.depth,
                   "workers": getattr(st, "workers", 1),
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
-                  "bytes_per_state": st.bytes_per_state, "memory_per_state": st.memory_per_state}))
+                  "bytes_per_state": st.bytes_per_state, "memory_per_state": st.memory_per_state,
+                  "disk_bytes_per_state": getattr(st, "disk_bytes_per_state", 0), "partial": r.partial}))
 """
 
 
@@ -93,6 +95,7 @@ def main(argv: list[str]) -> None:
     with_tlc = _flag(argv, "--tlc")
     curve = _flag(argv, "--curve")
     workers = int(_option(argv, "--workers", "1"))
+    memory = _option(argv, "--memory", None)
     names = argv
     unknown = [n for n in names if n not in CASES]
     if unknown or workers < 1:
@@ -106,10 +109,15 @@ def main(argv: list[str]) -> None:
           f"{'peak RSS':>9} {'B/state':>8} {'B/state all':>11}" + (f" {'TLC s':>8} {'TLC/Concord':>11}" if with_tlc else ""))
     for name in names or CASES:
         model, consts, opts, spec = CASES[name]
-        r = run_case(model, consts, {**opts, "workers": workers})
+        extra = {"workers": workers, **({"memory": int(float(memory) * 2**20)} if memory else {})}
+        r = run_case(model, consts, {**opts, **extra})
         line = (f"{name:<16} {r['verdict']:<9} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} "
                 f"{r['seconds']:>8.2f} {r['rate']:>9,.0f} {r['rss'] / 2**20:>7.0f}MB {r['bytes_per_state']:>8.0f} "
                 f"{r['memory_per_state']:>11,.0f}")
+        if r.get("disk_bytes_per_state"):
+            line += f"  (frontier on disk: {r['disk_bytes_per_state']:,.0f} B/state)"
+        if r.get("partial") and r["verdict"] == "partial":
+            line += f"  ({r['partial']})"
         if with_tlc and spec is not None and not os.environ.get(spec.root):
             line += f"  (TLC: set {spec.root})"
         elif with_tlc and spec is not None:
