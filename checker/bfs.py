@@ -53,7 +53,7 @@ def bfs(search: Search, native: bool = True, share=None, start: tuple | None = N
             if share is not None:
                 expand = share(expand)
             elif search.opts.memory:  # the frontier spills to disk rather than outgrow the memory
-                spill = Spill()
+                spill = Spill(search.opts.memory // 2)
                 try:
                     _bfs(search, level, _spilling(expand, spill), base)
                 finally:

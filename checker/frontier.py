@@ -1,6 +1,7 @@
-"""A BFS level that spills to disk: its states in chunks of CHUNK, all but the one in hand pickled to files
-(TLC's DiskStateQueue), so that under ``--memory`` the frontier, a search's largest part, takes two chunks
-of memory however large the level grows. The order of the states is kept, so the search is unchanged."""
+"""A BFS level that spills to disk: its states in chunks of CHUNK, pickled to files (TLC's DiskStateQueue)
+once the process holds more than half of ``--memory``, so that the frontier, a search's largest part,
+takes about two chunks of memory however large the level grows. Below that, chunks stay in memory (no
+pickling, no cost). The order of the states is kept, so the search is unchanged."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ import tempfile
 
 __all__ = ["Frontier", "Spill", "CHUNK"]
 
-CHUNK = 20_000  # states a chunk
+CHUNK = 5_000  # states a chunk
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class Spill:
-    """The directory the chunks of a search go to, removed when the search is over; what went there."""
+    """The directory the chunks of a search go to, removed when the search is over; what went there.
+    limit: bytes of resident memory above which chunks go to disk (0: always)."""
 
-    def __init__(self, parent: str | None = None):
+    def __init__(self, limit: int = 0, parent: str | None = None):
+        self.limit = limit
         self.dir = tempfile.mkdtemp(prefix="concord-spill-", dir=parent)
         self.files = 0
         self.written = 0  # bytes written, all chunks together
@@ -36,6 +40,16 @@ class Spill:
         self.on_disk += size
         self.most = max(self.most, self.on_disk)
         return path
+
+    def pressing(self) -> bool:
+        """Whether the process now holds more resident memory than the limit."""
+        if not self.limit:
+            return True
+        try:
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * PAGE > self.limit
+        except (OSError, ValueError, IndexError):  # not Linux: spill always
+            return True
 
     def read(self, path: str) -> list:
         with open(path, "rb") as f:
@@ -58,7 +72,7 @@ class Frontier:
 
     def __init__(self, spill: Spill):
         self.spill = spill
-        self.chunks: list = []  # paths of the chunks written, in order
+        self.chunks: list = []  # the full chunks in order: paths of those written, lists of those kept
         self.tail: list = []
         self.size = 0
 
@@ -67,7 +81,8 @@ class Frontier:
         self.tail.extend(states)
         self.size += len(states)
         while len(self.tail) >= CHUNK:
-            self.chunks.append(self.spill.write(self.tail[:CHUNK]))
+            chunk = self.tail[:CHUNK]
+            self.chunks.append(self.spill.write(chunk) if self.spill.pressing() else chunk)
             del self.tail[:CHUNK]
 
     def __len__(self) -> int:
@@ -76,14 +91,15 @@ class Frontier:
     def __iter__(self):
         """The chunks in order, each a list, read back from disk when its turn comes."""
         for chunk in self.chunks:
-            yield self.spill.read(chunk)
+            yield self.spill.read(chunk) if isinstance(chunk, str) else chunk
         if self.tail:
             yield self.tail
 
     def discard(self) -> None:
         """The level is expanded: its files go."""
         for chunk in self.chunks:
-            self.spill.remove(chunk)
+            if isinstance(chunk, str):
+                self.spill.remove(chunk)
         self.chunks, self.tail = [], []
 
     def states(self) -> list:

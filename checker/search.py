@@ -68,7 +68,7 @@ class Search:
         self.found: dict[str, tuple] = {}  # reachable property -> the same, for its witness
         self.traces: dict = {}  # property (None: the error) -> its trace, when it came whole from another process
         self.pending_reachables = list(compiled.reachables)
-        self.outside: set[int] = set()  # fingerprints of checked states beyond the constraint
+        self.outside = seen_set(compiled.exact)  # fingerprints of checked states beyond the constraint (packed)
         self.outside_log = [] if compiled.exact else array("q")  # the same, in the order they were met
         self.spilled = None  # the frontier's files under --memory (checker/frontier.py's Spill), when it spilled
         self.checkpointed: int | None = None  # the first index of the level the last checkpoint holds

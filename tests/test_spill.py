@@ -19,6 +19,7 @@ LOTS = 64 * 2**30  # a --memory never reached: only the spilling is tested here
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch, tmp_path):
     monkeypatch.setattr(frontier, "CHUNK", 7)
+    monkeypatch.setattr(frontier.Spill, "pressing", lambda self: True)  # as if memory were short from the start
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     yield
     assert os.listdir(tmp_path) == []  # every chunk and the directory removed
@@ -50,3 +51,10 @@ def test_a_checkpoint_of_a_spilled_level_resumes(tmp_path_factory):
     whole = summary(check(model_of()))
     check(model_of(), memory=LOTS, max_depth=12, checkpoint=where)
     assert summary(check(model_of(), memory=LOTS, resume=where)) == whole
+
+
+def test_chunks_stay_in_memory_while_memory_is_plenty(monkeypatch):
+    monkeypatch.setattr(frontier.Spill, "pressing", lambda self: False)
+    model_of = lambda: Raft(servers=2, max_term=2, max_log_len=1, max_messages=1)  # noqa: E731
+    r = check(model_of(), memory=LOTS)
+    assert summary(r) == summary(check(model_of())) and r.stats.disk_peak == 0

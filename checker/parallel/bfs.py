@@ -28,7 +28,7 @@ from itertools import compress
 from ..bfs import bfs
 from ..checkpoint import CheckpointError
 from ..search import DONE, Search, Stop
-from ..store import claim, merge, seen_set
+from ..store import claim, merge
 from ..trace import rebuild
 from .local import Pool, WorkerCrashed
 from .portable import redo
@@ -125,10 +125,6 @@ class _Coordinator:
         memory = s.opts.memory // (n + 1) if s.opts.memory else None
         c, opts, deadline, native = s.c, s.opts, s.deadline, self.native
         halt = self.halt = multiprocessing.get_context("fork").Event()
-        outside = seen_set(False)
-        for fp in s.outside:
-            outside.add(fp)
-        s.outside = outside
         s.result.stats.workers = n
         def make(w: int) -> Worker:
             worker = Worker(c, opts, deadline, memory, native, halt)

@@ -89,10 +89,10 @@ class _Walker:
         violated = {name: (kind, recipe(c, rebuild(s, parent, ai, args, t)))
                     for name, (kind, parent, ai, args, t) in s.violated.items()}
         found = {name: recipe(c, rebuild(s, parent, ai, args, t)) for name, (parent, ai, args, t) in s.found.items()}
-        outside = array("q", s.outside) if isinstance(s.outside, set) else array("q")
+        outside = s.outside_log if isinstance(s.outside_log, list) else s.outside_log.tobytes()
         return {
             "violated": violated, "found": found, "error": error, "generated": s.generated, "fired": list(s.fired),
-            "depth": s.depth, "walks": getattr(s, "walks", 0), "fps": s.fps.tobytes(), "outside": outside.tobytes(),
+            "depth": s.depth, "walks": getattr(s, "walks", 0), "fps": s.fps.tobytes(), "outside": outside,
             "partial": s.result.partial, "cut": s.result.partial and not s.result.partial.startswith("simulation"),
         }
 
@@ -108,8 +108,10 @@ def _merge(search: Search, replies: list) -> None:
         kept = array("q", compress(fps, mask))
         search.fps.extend(kept)
         search.parents.extend(array("i", [-1]) * len(kept))  # traces come whole, not from parent links
-        outside = array("q")
-        outside.frombytes(r["outside"])
+        outside = r["outside"]
+        if isinstance(outside, bytes):
+            outside = array("q")
+            outside.frombytes(r["outside"])
         for fp in outside:
             search.outside.add(fp)
         search.generated += r["generated"]
