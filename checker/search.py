@@ -69,7 +69,9 @@ class Search:
         self.traces: dict = {}  # property (None: the error) -> its trace, when it came whole from another process
         self.pending_reachables = list(compiled.reachables)
         self.outside = seen_set(compiled.exact)  # fingerprints of checked states beyond the constraint (packed)
-        self.outside_log = [] if compiled.exact else array("q")  # the same, in the order they were met
+        # the same, in the order they were met: for checkpoints (undoing a level cut short) and simulation workers
+        keep = options.checkpoint or strategy == "simulate"
+        self.outside_log = ([] if compiled.exact else array("q")) if keep else None
         self.spilled = None  # the frontier's files under --memory (checker/frontier.py's Spill), when it spilled
         self.checkpointed: int | None = None  # the first index of the level the last checkpoint holds
         self.others_rss = 0  # growth of the peak resident memory of worker processes (checker/parallel)
@@ -136,7 +138,8 @@ class Search:
         """A successor outside the constraint: checked once, never stored or explored."""
         if fp not in self.outside:
             self.outside.add(fp)
-            self.outside_log.append(fp)
+            if self.outside_log is not None:
+                self.outside_log.append(fp)
             self.check_state(parent, ai, args, t)
 
     def violate(self, name: str, kind: str, parent: int, ai, args, t) -> None:

@@ -185,7 +185,9 @@ class _Coordinator:
         for w in range(self.n):
             for ai, k in Counter(compress(ais[w], kept[w])).items():
                 s.new[ai] += k
-            s.outside_log.extend(compress(outs[w], claim(s.outside, outs[w])))
+            fresh = claim(s.outside, outs[w])
+            if s.outside_log is not None:
+                s.outside_log.extend(compress(outs[w], fresh))
             s.generated += generated[w]
             for ai, k in enumerate(fired[w]):
                 s.fired[ai] += k
