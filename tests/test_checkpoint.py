@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+from test_cli import finished, interruptible
 from test_expand import Walker, summary
 
 from checker import check
@@ -69,13 +70,13 @@ def test_an_interrupted_run_resumes_to_the_counts_of_an_uninterrupted_one(sig, w
     proc = subprocess.Popen(
         [sys.executable, "-m", "checker", "check", "twophase", "--set", "rms=7", "--quiet", "--workers", workers,
          "--checkpoint", str(ck), "--checkpoint-every", "1", "--json", str(tmp_path / "cut.json")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, preexec_fn=interruptible)
     waited = time.monotonic() + 60
     while not (ck / "meta.json").exists() and time.monotonic() < waited:  # the search is under way
         time.sleep(0.1)
     time.sleep(0.5)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=120)
+    out, err = finished(proc, 120)
     assert proc.returncode == 3, err
     assert f"'concord resume {ck}' goes on" in err
     cut = json.loads((tmp_path / "cut.json").read_text())

@@ -90,17 +90,33 @@ def test_model_errors_exit_2_naming_model_action_and_state(cls, message):
     assert message in p.stdout and f"{cls}()" in p.stdout and "in state Light(color=red)" in p.stdout
 
 
+def interruptible() -> None:
+    """In the child, before concord starts: Ctrl-C as in a terminal, even when the tests run as a background
+    job (whose SIGINT is ignored, so Python would install no KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def finished(proc, seconds: float = 60) -> tuple[str, str]:
+    """The output of proc once it ends; killed (and the test failed) if it has not ended in time."""
+    try:
+        return proc.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+
+
 @pytest.mark.parametrize("sig, said", [(signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")])
 def test_an_interrupt_gives_a_partial_report_and_exit_3(sig, said, tmp_path):
     env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
     out_json = tmp_path / "r.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "checker", "check", "twophase", "--set", "rms=9", "--quiet", "--json", str(out_json)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=interruptible,
     )
     time.sleep(3)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
+    out, err = finished(proc)
     assert proc.returncode == 3, err
     assert "PARTIAL" in out and f"interrupted ({said})" in out and "distinct" in out
     assert json.loads(out_json.read_text())["verdict"] == "partial"
