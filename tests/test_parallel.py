@@ -53,14 +53,13 @@ MORE = {
 }
 
 
-@pytest.mark.parametrize("name", list({**CASES, **MORE}))
+@pytest.mark.parametrize("name", [n for n in {**CASES, **MORE} if "exact" not in n])  # --exact: one process
 def test_workers_give_what_one_process_gives(name):
     model_of, options = {**CASES, **MORE}[name]
     results = runs(model_of, **options)
     same(results, but=("generated", "coverage", "queue") if options.get("max_states") else ())
     assert results[0]["distinct"] > 1
-    if not options.get("exact"):
-        assert [r["workers"] for r in results] == [1, 2, 3]
+    assert [r["workers"] for r in results] == [1, 2, 3]
 
 
 def test_max_states_stops_at_exactly_that_many_distinct_states():
@@ -120,6 +119,11 @@ def test_the_native_and_python_loops_agree_in_workers(monkeypatch):
     monkeypatch.setattr(bfs, "Expander", None)
     monkeypatch.setattr("checker.parallel.worker.Expander", None)
     assert summary(check(model_of(), workers=2)) == native
+
+
+def test_exact_runs_in_one_process():
+    r = check(Walker(3), exact=True, workers=2)
+    assert r.stats.workers == 1 and summary(r) == summary(check(Walker(3), exact=True))
 
 
 def test_the_plan_evens_out_the_work():
