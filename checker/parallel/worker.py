@@ -135,7 +135,6 @@ class Worker:
         self.expander = _expander(self.search) if native and Expander is not None else None
         self.level: list = []
         self.keys = array("q")
-        self.base = 0
         self.nxt: list = []
         self.gen0 = 0
 
@@ -145,25 +144,25 @@ class Worker:
         self.keys = array("q", keys)
 
     def step(self, mask: bytes | None, gift: tuple | None, violated: list, pending: list) -> dict:
-        """The coordinator's word on the last level (which candidates to keep, states given by others), then
-        the expansion of the slice."""
-        if mask is not None:
-            self.keep(mask)
-        if gift is not None:
-            self.receive(*gift)
+        """The coordinator's word on the last level, then the expansion of the slice."""
+        self._heed(mask, gift)
         return self.expand(violated, pending)
 
     def settle(self, mask: bytes | None, gift: tuple | None) -> bytes | None:
-        """Take the coordinator's word on the last level (as step does), then the slice pickled (None: the
-        model's states cannot be pickled)."""
-        if mask is not None:
-            self.keep(mask)
-        if gift is not None:
-            self.receive(*gift)
+        """The coordinator's word on the last level, then the slice pickled (None: the model's states cannot
+        be pickled)."""
+        self._heed(mask, gift)
         try:
             return pickle.dumps(self.level, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return None
+
+    def _heed(self, mask: bytes | None, gift: tuple | None) -> None:
+        """Which of the last level's candidates to keep, and the states others gave (either may be None)."""
+        if mask is not None:
+            self.keep(mask)
+        if gift is not None:
+            self.receive(*gift)
 
     def hand_over(self, mask: bytes, sizes: list) -> list | None:
         """Keep the candidates mask says, then give states away (give)."""
@@ -230,7 +229,6 @@ class Worker:
         """Expand the slice; violated and pending: the names so far."""
         s = self.search
         c = self.c
-        base = self.base
         s.violated.clear()
         s.violated.update(dict.fromkeys(violated))
         s.pending_reachables[:] = [e for e in c.reachables if e[0] in pending]
@@ -248,13 +246,13 @@ class Worker:
         try:
             with _ticking(ticks):
                 if self.expander is not None:
-                    self.nxt = self.expander.level(self.level, base, self.keys)
+                    self.nxt = self.expander.level(self.level, 0, self.keys)
                 else:
-                    self.nxt = _expand_level(s, self.level, base, self.keys)
+                    self.nxt = _expand_level(s, self.level, 0, self.keys)
         except Stop:
             self.nxt = self.expander.nxt if self.expander is not None else []
         except (Exception, SystemExit) as exc:
-            si = self.expander.si if self.expander is not None else (s.expanding or (base, None))[0]
+            si = self.expander.si if self.expander is not None else (s.expanding or (0, None))[0]
             s.events.append(self._error(si, exc))
             self.nxt = []
         finally:
@@ -303,4 +301,4 @@ class Worker:
 
     def _locate(self, si: int, ai: int, args: tuple, t) -> tuple:
         """(k, j) of the step from the slice's state si (checker/parallel/portable.py)."""
-        return locate(self.c, self.level[si - self.base], ai, args, t)
+        return locate(self.c, self.level[si], ai, args, t)
