@@ -64,12 +64,17 @@ def _short(v) -> str:
 
 
 class Compiled:
-    """Everything the engine needs from one model instance, resolved once before the search."""
+    """Everything the engine needs from one model instance, resolved once before the search; pickled (for a
+    Ray actor), it is its model and options, compiled again where it is unpickled."""
+
+    def __reduce__(self):
+        return Compiled, (self.model, *self.made)
 
     def __init__(self, model: Model, properties: list[str] | None = None, symmetry: bool = False, exact: bool = False,
                  deadline: float | None = None, max_inits: int = MAX_INITS):
         cls = type(model)
         self.model = model
+        self.made = (properties, symmetry, exact, None, max_inits)  # how: pickled, it is compiled again
         self.name = model.describe()
         self.exact = exact
         # What makes two states the same: their fingerprints, or with exact, their whole encodings.

@@ -16,7 +16,6 @@ under --continue), the level is cut there, with the counts the worker had at tha
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
@@ -30,7 +29,7 @@ from ..checkpoint import CheckpointError
 from ..search import DONE, Search, Stop
 from ..store import claim, merge
 from ..trace import rebuild
-from .local import Pool, WorkerCrashed
+from .local import Machine, WorkerCrashed
 from .portable import redo
 from .worker import Event, Worker
 
@@ -51,11 +50,13 @@ class ModelFailed(Exception):
     """The model raised inside a worker; the message is the worker's."""
 
 
-def parallel_bfs(search: Search, workers: int, native: bool = True, start: tuple | None = None) -> None:
-    """checker/bfs.py's search on ``workers`` processes (one, or --exact: in this process); start as bfs's."""
+def parallel_bfs(search: Search, workers: int, native: bool = True, start: tuple | None = None,
+                 backend=None) -> None:
+    """checker/bfs.py's search on ``workers`` processes (one, or --exact: in this process); start as bfs's;
+    backend: where the workers run (checker/parallel/local.py's Machine unless a Ray cluster is given)."""
     if workers <= 1 or search.c.exact:
         return bfs(search, native, start=start)
-    coordinator = _Coordinator(search, workers, native)
+    coordinator = _Coordinator(search, workers, native, backend or Machine())
     try:
         bfs(search, native, share=coordinator.wrap, start=start)
     finally:
@@ -89,11 +90,12 @@ class _Raw:
 
 
 class _Coordinator:
-    def __init__(self, search: Search, n: int, native: bool):
+    def __init__(self, search: Search, n: int, native: bool, backend):
         self.search = search
+        self.backend = backend
         self.n = n
         self.native = native
-        self.pool: Pool | None = None
+        self.pool = None  # checker/parallel/local.py's Pool, or a Ray cluster's actors
         self.rss = [0] * n  # how much each worker's peak resident memory grew beyond what it shares at the fork
         self.filters = [0] * n
         self.busy = [0.0] * n  # seconds each worker spent expanding
@@ -123,15 +125,17 @@ class _Coordinator:
         firsts = [(level[w::n], s.fps[base + w:base + len(level):n]) for w in range(n)]
         self.maps = [array("q", range(base + w, base + len(level), n)) for w in range(n)]
         memory = s.opts.memory // (n + 1) if s.opts.memory else None
-        c, opts, deadline, native = s.c, s.opts, s.deadline, self.native
-        halt = self.halt = multiprocessing.get_context("fork").Event()
+        c, opts, native = s.c, s.opts, self.native
+        ends = wall_deadline(s.deadline)
+        halt = self.halt = self.backend.flag()
         s.result.stats.workers = n
+
         def make(w: int) -> Worker:
-            worker = Worker(c, opts, deadline, memory, native, halt)
+            worker = Worker(c, opts, local_deadline(ends), memory, native, halt)
             worker.take(*firsts[w])
             return worker
 
-        self.pool = Pool(n, make)
+        self.pool = self.backend.pool(n, make)
         return _Shared([len(f[0]) for f in firsts], None, None)
 
     def level(self, level: _Shared, base: int) -> _Shared:
@@ -328,6 +332,16 @@ class _Coordinator:
         for name, v in list(s.found.items()):
             if isinstance(v, _Raw):
                 s.found[name] = (v.event.si, *_redo(s, v.event))
+
+
+def wall_deadline(deadline: float | None) -> float | None:
+    """A deadline of time.monotonic() as wall-clock time, which other machines share."""
+    return None if deadline is None else time.time() + (deadline - time.monotonic())
+
+
+def local_deadline(ends: float | None) -> float | None:
+    """A wall-clock deadline as one of time.monotonic() here."""
+    return None if ends is None else time.monotonic() + (ends - time.time())
 
 
 def _state_at(search: Search, index: int):

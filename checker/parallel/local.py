@@ -9,7 +9,23 @@ import signal
 import traceback
 from multiprocessing.connection import wait
 
-__all__ = ["Pool", "WorkerCrashed"]
+__all__ = ["Machine", "Pool", "WorkerCrashed"]
+
+
+class Machine:
+    """Workers on this machine: forked processes (checker/parallel/cluster.py is the other backend)."""
+
+    name = "processes"
+
+    def pool(self, n: int, make) -> "Pool":
+        return Pool(n, make)
+
+    def flag(self):
+        """A flag every worker sees: set by one, seen by all."""
+        return multiprocessing.get_context("fork").Event()
+
+    def close(self) -> None:
+        pass
 
 
 class WorkerCrashed(RuntimeError):

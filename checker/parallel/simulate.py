@@ -9,7 +9,6 @@ walks and coverage add up.
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from array import array
@@ -19,31 +18,33 @@ from ..search import Options, Search, Stop
 from ..simulate import simulate
 from ..store import claim
 from ..trace import rebuild
-from .bfs import ModelFailed
-from .local import Pool
+from .bfs import ModelFailed, local_deadline, wall_deadline
+from .local import Machine
 from .portable import cook, recipe
 
 __all__ = ["parallel_simulate"]
 
 
-def parallel_simulate(search: Search, workers: int) -> None:
-    """checker/simulate.py's search on ``workers`` processes; findings, counts and limits merged into search."""
+def parallel_simulate(search: Search, workers: int, backend=None) -> None:
+    """checker/simulate.py's search on ``workers`` processes (backend: as parallel_bfs's); findings, counts and
+    limits merged into search."""
     opts = search.opts
     n = workers
-    stop = multiprocessing.get_context("fork").Event()
+    backend = backend or Machine()
+    stop = backend.flag()
     quota = [None] * n if opts.traces is None else [opts.traces // n + (w < opts.traces % n) for w in range(n)]
     most = [None] * n if opts.max_states is None else [max(opts.max_states // n, 1)] * n
     memory = opts.memory // (n + 1) if opts.memory else None
-    c, deadline = search.c, search.deadline
+    c, ends = search.c, wall_deadline(search.deadline)
 
     def make(w: int) -> _Walker:
         seed = opts.seed if w == 0 else f"{opts.seed}/{w}"
         mine = Options(opts.stop_at_first, opts.deadlock, most[w], opts.max_depth, opts.time_limit, False, memory,
                        quota[w], seed)
-        return _Walker(c, mine, deadline, stop)
+        return _Walker(c, mine, local_deadline(ends), stop)
 
     search.result.stats.workers = n
-    pool = Pool(n, make)
+    pool = backend.pool(n, make)
     try:
         replies = pool.call([("run",) for _ in range(n)], waiting=lambda: _progress(search, n))
     finally:
