@@ -16,7 +16,7 @@ from .diff import fmt
 from .dfs import dfs
 from .fingerprint import fresh_fingerprint
 from .model import Model, ModelError
-from .parallel import parallel_bfs, parallel_simulate
+from .parallel import Cluster, parallel_bfs, parallel_simulate
 from .result import Result, Violation
 from .search import Options, Search, Stop
 from .simulate import shorten, simulate
@@ -50,6 +50,7 @@ def check(
     resume: str | None = None,
     origin: dict | None = None,
     bitstate: int | None = None,
+    cluster: str | None = None,
 ) -> Result:
     """Explore every reachable state of model and check its properties.
 
@@ -66,6 +67,9 @@ def check(
     (``origin``: how to build the model again, kept for ``concord resume``). ``bitstate=b`` stores each
     state as 3 bits of a table of 2^b bits (SPIN's supertrace), for spaces beyond any store: some states
     may be missed, so such a run is never complete; the estimate of how many is in its partial reason.
+    ``cluster`` runs the workers as Ray actors (checker/parallel/cluster.py): ``"local:N"`` starts a Ray
+    cluster of N CPUs here, anything else is a running cluster's address; ``workers`` (if > 1) or else one
+    per CPU of the cluster. Raises ClusterError when Ray is missing or the cluster cannot be reached.
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
@@ -75,6 +79,8 @@ def check(
         raise ValueError("checkpoints are written by BFS only")
     if bitstate and (exact or strategy == "simulate"):
         raise ValueError("bitstate replaces the store of fingerprints: not with exact or simulate")
+    if cluster and (exact or strategy == "dfs"):
+        raise ValueError(f"{'exact' if exact else 'dfs'} runs in one process, not on a cluster")
     deadline = time.monotonic() + time_limit if time_limit else None
     try:
         compiled = compile_model(model, properties, symmetry, exact, deadline, max_states or MAX_INITS)
@@ -91,14 +97,18 @@ def check(
     result = search.result
     result.properties = compiled.properties
     result.quorums = _check_quorums(model, progress)
+    backend = Cluster(cluster, type(model)) if cluster else None
+    if backend is not None:
+        workers = workers if workers > 1 else backend.cpus
+        result.stats.cluster = cluster
     complete = False
     collecting = gc.isenabled()
     gc.disable()  # states are immutable values: reference counting frees them, no cycles to find
     try:
         if strategy == "bfs":
-            parallel_bfs(search, workers, start=start)
+            parallel_bfs(search, workers, start=start, backend=backend)
         elif strategy == "simulate" and workers > 1:
-            parallel_simulate(search, workers)
+            parallel_simulate(search, workers, backend)
         else:
             STRATEGIES[strategy](search)
         complete = not result.partial
@@ -116,6 +126,8 @@ def check(
     except Exception as exc:
         _record_error(search, exc)
     finally:
+        if backend is not None:
+            backend.close()
         expanding(None)  # let go of the last state expanded
         if collecting:
             gc.freeze()  # what the search left alive is acyclic: spare the collector a pass over it

@@ -21,7 +21,7 @@ class Stats:
     """TLC-style search statistics."""
 
     __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes", "grown_memory",
-                 "exact", "orbit", "workers", "earlier", "disk_bytes_per_state", "disk_peak")
+                 "exact", "orbit", "workers", "cluster", "earlier", "disk_bytes_per_state", "disk_peak")
 
     def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0,
                  grown_memory=0, exact=False, orbit=1, workers=1):
@@ -36,6 +36,7 @@ class Stats:
         self.exact = exact  # states stored whole (--exact): no collision is possible
         self.orbit = orbit  # renamings tried per state under symmetry (1 without)
         self.workers = workers  # processes that explored (peak_memory and stored_bytes add up all of them)
+        self.cluster = None  # the Ray cluster they were actors of (local:N, an address), or None: forked here
         self.earlier = 0  # states generated before a checkpoint this run resumed from (not in its rate)
         self.disk_bytes_per_state = 0.0  # under --memory: bytes a frontier state took on disk (0: none spilled)
         self.disk_peak = 0  # and the most bytes on disk at once
@@ -76,6 +77,7 @@ class Stats:
             "collision_probability": self.collision_probability,
             "exact": self.exact,
             "workers": self.workers,
+            "cluster": self.cluster,
             "disk_bytes_per_state": round(self.disk_bytes_per_state, 1),
             "disk_peak": self.disk_peak,
         }

@@ -38,6 +38,9 @@ def arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--workers", type=positive, metavar="N",
                    help="processes for BFS or --simulate (default: every core; BFS's counts and traces are those "
                         "of one)")
+    c.add_argument("--cluster", metavar="ADDRESS",
+                   help="run the workers as Ray actors: local:N starts a Ray cluster of N CPUs here, else the address "
+                        "of a running one (needs pip install 'concord[cluster]'; --workers defaults to its CPUs)")
     c.add_argument("--bitstate", type=bits, metavar="BITS",
                    help="store each state as 3 bits of a table of BITS bits (a power of two: 2^30, 1G), as SPIN's "
                         "supertrace; some states may be missed (the report estimates how many)")
@@ -90,6 +93,7 @@ def run(args) -> int:
         checkpoint_every=args.checkpoint_every,
         origin=origin,
         bitstate=args.bitstate,
+        cluster=args.cluster,
     )
     return _report(args, model, result)
 
@@ -100,6 +104,7 @@ RESUME_HELP = "go on with a BFS from its checkpoint (concord check --checkpoint 
 def resume_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("dir", metavar="DIR", help="the checkpoint directory")
     c.add_argument("--workers", type=positive, metavar="N", help="processes (default: every core)")
+    c.add_argument("--cluster", metavar="ADDRESS", help="run the workers as Ray actors (as concord check's)")
     c.add_argument("--max-states", type=positive, metavar="N", help="stop after N distinct states")
     c.add_argument("--max-depth", type=positive, metavar="N", help="explore at most N levels")
     c.add_argument("--time-limit", type=seconds, metavar="S", help="stop after S seconds (a new checkpoint is written)")
@@ -122,6 +127,8 @@ def run_resume(args) -> int:
         raise UsageError(f"{args.dir} was not written by 'concord check --checkpoint': no model to build again")
     model = build(load_class(origin["model"]), origin["constants"], origin["variant"])
     args.exact = origin["options"].get("exact", False)
+    if args.cluster and args.exact:
+        raise UsageError("--cluster: this checkpoint's run is --exact, which runs in one process")
     try:
         result = check(
             model,
@@ -131,7 +138,8 @@ def run_resume(args) -> int:
             time_limit=args.time_limit,
             memory=args.memory,
             progress=not args.quiet,
-            workers=cores() if args.workers is None else args.workers,
+            workers=(1 if args.cluster else cores()) if args.workers is None else args.workers,
+            cluster=args.cluster,
             checkpoint=args.dir,
             checkpoint_every=args.checkpoint_every,
             resume=args.dir,
@@ -192,6 +200,10 @@ def _absolute(model: str) -> str:
 def _workers(args) -> int:
     """--workers, or every core where the search can use them."""
     alone = "--dfs" if args.dfs else "--exact" if args.exact and not args.simulate else None
+    if args.cluster:
+        if alone:
+            raise UsageError(f"--cluster: {alone} runs in one process")
+        return args.workers or 1  # 1: one worker per CPU of the cluster
     if args.workers is None:  # --memory: one process, whose frontier spills to disk (checker/frontier.py)
         return 1 if alone or (args.memory and not args.simulate) else cores()
     if args.workers > 1 and alone:

@@ -10,6 +10,7 @@ import traceback
 from ..files import WriteError, guard_stdout
 from ..fingerprint import reexec_with_stable_hashing
 from ..model import ModelError
+from ..parallel import ClusterError
 from ..result import EXIT_ERROR, EXIT_INCOMPLETE
 from . import check, graph, render, show
 from ._args import Parser
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         code = _dispatch(argv, debug)
     except KeyboardInterrupt:
         code = _fail("interrupted", debug, prefix="concord: ", exit_code=EXIT_INCOMPLETE)
-    except (UsageError, ModelError, WriteError) as e:
+    except (UsageError, ModelError, WriteError, ClusterError) as e:
         code = _fail(str(e), debug)
     except MemoryError:
         code = _fail("out of memory: bound the run (--max-states, --max-depth) or use --dfs", debug)

@@ -45,7 +45,7 @@ def summary(result: Result) -> list[str]:
     lines = [
         f"States: {st.distinct:,} distinct, {st.generated:,} generated, depth {st.depth}, {st.queue:,} left on queue",
         f"Time: {st.seconds:.2f} s, {st.states_per_second:,.0f} states/s"
-        f"{f' on {st.workers} worker processes' if st.workers > 1 else ''}, peak memory {st.peak_memory / 2**20:.0f} MiB, "
+        f"{_where(st)}, peak memory {st.peak_memory / 2**20:.0f} MiB, "
         f"{st.bytes_per_state:.0f} bytes per stored state ({st.memory_per_state:,.0f} per state in all, the frontier "
         "and caches included)",
         "States stored whole (--exact): no fingerprint collision is possible"
@@ -110,3 +110,12 @@ def format_result(result: Result, with_coverage: bool = True) -> str:
             lines += format_trace(result.error_trace)
         lines.append(f"error: {result.error}")
     return "\n".join(lines)
+
+
+def _where(st) -> str:
+    """Where the states were explored, when not in this one process."""
+    if st.workers <= 1:
+        return ""
+    if st.cluster:
+        return f" on {st.workers} Ray actors ({st.cluster}; their memory as it grew)"
+    return f" on {st.workers} worker processes"

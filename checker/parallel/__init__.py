@@ -1,8 +1,10 @@
-"""Exploration on every core: level-synchronous BFS over worker processes, with the counts of one process."""
+"""Exploration on every core, or on a Ray cluster: level-synchronous BFS over workers, with the counts of one
+process; and simulation on them."""
 
 from .bfs import SHARE, ModelFailed, cores, parallel_bfs
-from .local import Pool, WorkerCrashed
+from .cluster import Cluster, ClusterError
+from .local import Machine, Pool, WorkerCrashed
 from .simulate import parallel_simulate
 from .worker import Event, Worker
 
-__all__ = ["parallel_bfs", "parallel_simulate", "cores", "SHARE", "ModelFailed", "Pool", "WorkerCrashed", "Worker", "Event"]
+__all__ = ["parallel_bfs", "parallel_simulate", "cores", "SHARE", "ModelFailed", "Pool", "Machine", "Cluster", "ClusterError", "WorkerCrashed", "Worker", "Event"]
