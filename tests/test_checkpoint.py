@@ -93,7 +93,7 @@ def test_an_interrupted_run_resumes_to_the_counts_of_an_uninterrupted_one(sig, w
 
 @functools.lru_cache(maxsize=None)
 def uninterrupted():
-    return check(TwoPhase(rms=7))
+    return check(TwoPhase(rms=7), workers=2)  # the counts of one process (tests/test_parallel.py)
 
 
 def test_resume_of_a_directory_without_a_checkpoint_is_one_line_and_exit_2(tmp_path):

@@ -22,7 +22,7 @@ SMALL = dict(values=1, ops=1)  # one operation per client: enough for a stale re
     ids=["read-index", "local-read", "follower-read", "lease-read"],
 )
 def test_each_read_path_against_all_three_checkers(cls, distinct, violated, witness):
-    r = check(cls(**SMALL), stop_at_first=False)
+    r = check(cls(**SMALL), stop_at_first=False, workers=2)  # the counts of one process (tests/test_parallel.py)
     assert r.stats.distinct == distinct
     assert {v.property: v.length for v in r.violations} == violated
     assert r.witness("ReadsAnEarlierLeadersWrite").length == witness

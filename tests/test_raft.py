@@ -48,7 +48,7 @@ def test_no_persist_term_elects_two_leaders_in_one_term():
 
 def test_no_persist_vote_lets_a_server_vote_twice_in_a_term():
     scope = dict(servers=3, max_term=2, max_log_len=1, max_messages=1)
-    r = check(NoPersistVote(**scope), symmetry=True, properties=["ElectionSafety"])
+    r = check(NoPersistVote(**scope), symmetry=True, properties=["ElectionSafety"], workers=2)
     v = r.violation("ElectionSafety")
     assert v is not None and v.length == 18  # the same length as plain BFS finds (234,361 states)
     labels = [step.label for step in v.trace[1:]]
