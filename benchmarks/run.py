@@ -1,14 +1,17 @@
 """Benchmarks: each model at a benchmark scope, in its own process (states/s, bytes/state, peak RSS),
 and, with --tlc, TLC on the same TLA+ spec and scope (one worker) with the ratio of the two wall times.
 
-Run: python benchmarks/run.py [--tlc] [--workers N | --curve] [--memory MB] [NAME ...]
+Run: python benchmarks/run.py [--tlc] [--workers N | --curve | --modes] [--memory MB] [NAME ...]
      (--tlc needs TLC_JAR=tla2tools.jar and TLA_EXAMPLES=a checkout of github.com/tlaplus/Examples; the Raft
      cases also RAFT_TLA=a directory holding raftnh.tla, made as benchmarks/tlc.py's raft() says)
 
 --workers N runs Concord's BFS on N processes (default 1: the per-core figures); --curve runs each case
 on 1, 2, 4, ... up to every core of the machine and prints the speed-up over one process (the counts must
 not change, and are checked). TLC runs with one worker either way. --memory MB spills the frontier to
-disk (checker/frontier.py) and stops the run if the process reaches MB all the same.
+disk (checker/frontier.py) and stops the run if the process reaches MB all the same. --modes runs each case
+(default: paxos-2-bare and raft-3) in every mode: one process, every core, a local Ray cluster of every
+core (needs pip install 'concord[cluster]'), and one process spilling under a memory limit of its
+interpreter plus a quarter of what the one-process run grew; the counts must be the same in each.
 
 B/state is what the search keeps per stored state (fingerprint set and parent links); B/state all is
 the growth of the peak resident memory per distinct state (the BFS frontier and caches included).
@@ -77,6 +80,7 @@ print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st
                   "workers": getattr(st, "workers", 1),
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
                   "bytes_per_state": st.bytes_per_state, "memory_per_state": st.memory_per_state,
+                  "grown": st.grown_memory,
                   "disk_bytes_per_state": getattr(st, "disk_bytes_per_state", 0), "partial": r.partial}))
 """
 
@@ -94,6 +98,7 @@ def main(argv: list[str]) -> None:
     argv = list(argv)
     with_tlc = _flag(argv, "--tlc")
     curve = _flag(argv, "--curve")
+    modes = _flag(argv, "--modes")
     workers = int(_option(argv, "--workers", "1"))
     memory = _option(argv, "--memory", None)
     names = argv
@@ -105,6 +110,8 @@ def main(argv: list[str]) -> None:
         sys.exit(f"--tlc: {why_not}")
     if curve:
         return _curve(names or list(CASES))
+    if modes:
+        return _modes(names or ["paxos-2-bare", "raft-3"], with_tlc)
     print(f"{'case':<16} {'verdict':<9} {'distinct':>10} {'generated':>11} {'depth':>5} {'seconds':>8} {'gen/s':>9} "
           f"{'peak RSS':>9} {'B/state':>8} {'B/state all':>11}" + (f" {'TLC s':>8} {'TLC/Concord':>11}" if with_tlc else ""))
     for name in names or CASES:
@@ -146,6 +153,35 @@ def _curve(names: list[str]) -> None:
                          f"{r['depth']}; one process {one['distinct']:,}, {one['generated']:,}, {one['depth']}")
             print(f"{name:<16} {n:>7} {r['distinct']:>10,} {r['generated']:>11,} {r['seconds']:>8.2f} {r['rate']:>9,.0f} "
                   f"{r['rss'] / 2**20:>7.0f}MB {one['seconds'] / r['seconds']:>7.2f}x", flush=True)
+
+
+def _modes(names: list[str], with_tlc: bool) -> None:
+    """Each case in one process, on every core, on a local Ray cluster, and spilling under a quarter of its
+    memory: the same counts, and what each costs."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    print(f"{'case':<14} {'mode':<24} {'verdict':<8} {'distinct':>10} {'generated':>11} {'depth':>5} {'seconds':>8} "
+          f"{'distinct/s':>10} {'peak RSS':>9} {'B/state':>7} {'disk B/st':>9}   ({cores} cores)")
+    for name in names:
+        model, consts, opts, spec = CASES[name]
+        one = run_case(model, consts, {**opts, "workers": 1})
+        base = one["rss"] - one["grown"]
+        limit = base + one["grown"] // 4
+        runs = [("1 process", one), (f"{cores} workers", {"workers": cores}),
+                (f"Ray local:{cores}", {"cluster": f"local:{cores}"}),
+                (f"spilling, {limit / 2**20:,.0f} MB", {"workers": 1, "memory": limit})]
+        for mode, r in runs:
+            if "verdict" not in r:
+                r = run_case(model, consts, {**opts, **r})
+            differ = (r["distinct"], r["generated"], r["depth"]) != (one["distinct"], one["generated"], one["depth"])
+            print(f"{name:<14} {mode:<24} {r['verdict']:<8} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} "
+                  f"{r['seconds']:>8.2f} {r['distinct'] / r['seconds']:>10,.0f} {r['rss'] / 2**20:>7.0f}MB "
+                  f"{r['bytes_per_state']:>7.0f} {r['disk_bytes_per_state']:>9.0f}"
+                  + (f"  COUNTS DIFFER ({r['partial'] or 'complete'})" if differ else ""), flush=True)
+        if with_tlc and spec is not None and os.environ.get(spec.root):
+            t = tlc.run(spec)
+            print(f"{name:<14} {'TLC, 1 worker':<24} {'':<8} {t['distinct']:>10,} {'':>11} {t['depth']:>5} "
+                  f"{t['seconds']:>8.2f} {t['distinct'] / t['seconds']:>10,.0f}   (TLC/Concord 1 process "
+                  f"{t['seconds'] / one['seconds']:.2f}x)", flush=True)
 
 
 def _flag(argv: list[str], name: str) -> bool:
