@@ -123,13 +123,15 @@ class Paxos(Model):
 
     @derived
     def safe_values(self, s, b) -> frozenset:
-        """What the leader of ballot b may propose: for each phase-1 quorum that all sent 1b messages
-        for b, the value of their highest-ballot vote, or any value if none of them voted."""
-        promises = {m.acc: m for m in s.msgs if m.type == "1b" and m.bal == b}
+        """What the leader of ballot b may propose: for each phase-1 quorum Q that all sent 1b messages
+        for b, the value of the highest-ballot vote among all their 1b messages for b (Paxos.tla's Q1bv),
+        or any value if none of them voted. (A buggy variant may let an acceptor send two for b.)"""
+        promises = [m for m in s.msgs if m.type == "1b" and m.bal == b]
+        senders = {m.acc for m in promises}
         safe = set()
         for Q in self.phase1_quorums:
-            if all(a in promises for a in Q):
-                votes = [promises[a] for a in Q if promises[a].mbal >= 0]
+            if Q <= senders:
+                votes = [m for m in promises if m.acc in Q and m.mbal >= 0]
                 if not votes:
                     return self.all_values
                 top = max(m.mbal for m in votes)
