@@ -54,6 +54,7 @@ def bfs(search: Search, native: bool = True, share=None, start: tuple | None = N
                 expand = share(expand)
             elif search.opts.memory:  # the frontier spills to disk rather than outgrow the memory
                 spill = Spill(search.opts.memory // 2)
+                search.outside_most = outside_most(search.opts.memory)
                 try:
                     _bfs(search, level, _spilling(expand, spill), base)
                 finally:
@@ -96,6 +97,15 @@ def _bfs(search: Search, level: list, expand, base: int = 0) -> None:
         if level:
             search.depth += 1
     search.queue = 0
+
+
+def outside_most(memory: int) -> int:
+    """How many states beyond the constraint a search under --memory remembers: a table of at most an eighth
+    of the memory as it grows (checker/_store.c's, three quarters full, doubled with the old one beside)."""
+    slots = 1024
+    while 12 * 2 * slots <= memory // 8:
+        slots *= 2
+    return slots * 3 // 4
 
 
 def _spilling(expand, spill: Spill):

@@ -97,6 +97,7 @@ def check(
     result = search.result
     result.properties = compiled.properties
     result.quorums = _check_quorums(model, progress)
+    search.rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Z3's memory is not the search's
     backend = Cluster(cluster, type(model)) if cluster else None
     if backend is not None:
         workers = workers if workers > 1 else backend.cpus

@@ -107,7 +107,7 @@ class Result:
     """The outcome of ``check``: pytest-friendly (``result.ok``, ``result.violation("Name")``)."""
 
     __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties", "quorums", "exception",
-                 "constraints", "outside", "checkpoint")
+                 "constraints", "outside", "outside_at_least", "checkpoint")
 
     def __init__(self, model: str, strategy: str):
         self.model = model
@@ -125,6 +125,7 @@ class Result:
         self.quorums: list = []  # verdicts on the model's quorum requirements (specs.quorum_z3.Result)
         self.constraints: list[str] = []  # the state constraints that bounded the scope (TLC's CONSTRAINT)
         self.outside = 0  # distinct successors found beyond them: checked, not stored, not explored
+        self.outside_at_least = False  # under --memory they were forgotten (and checked again): outside is a bound
         self.checkpoint: str | None = None  # the directory a checkpoint of this run was written to
 
     @property

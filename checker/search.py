@@ -69,6 +69,8 @@ class Search:
         self.traces: dict = {}  # property (None: the error) -> its trace, when it came whole from another process
         self.pending_reachables = list(compiled.reachables)
         self.outside = seen_set(compiled.exact)  # fingerprints of checked states beyond the constraint (packed)
+        self.outside_most: int | None = None  # under --memory: held at most (then forgotten, and checked again)
+        self.outside_forgot = 0  # the most it held before it was forgotten: the count is then a lower bound
         # the same, in the order they were met: for checkpoints (undoing a level cut short) and simulation workers
         keep = options.checkpoint or strategy == "simulate"
         self.outside_log = ([] if compiled.exact else array("q")) if keep else None
@@ -135,8 +137,12 @@ class Search:
                 self.violate(name, self.c.kinds[name], parent, ai, args, t)
 
     def beyond(self, fp: int, parent: int, ai, args, t) -> None:
-        """A successor outside the constraint: checked once, never stored or explored."""
+        """A successor outside the constraint: checked once (under --memory, maybe again), never stored or
+        explored."""
         if fp not in self.outside:
+            if self.outside_most is not None and len(self.outside) >= self.outside_most:
+                self.outside_forgot = max(self.outside_forgot, len(self.outside))
+                self.outside = seen_set(self.c.exact)  # a check done twice changes no verdict, no count
             self.outside.add(fp)
             if self.outside_log is not None:
                 self.outside_log.append(fp)
@@ -199,7 +205,8 @@ class Search:
             st.disk_peak = self.spilled.most
         st.orbit = self.c.orbit
         r.constraints = list(self.c.constraint_names)
-        r.outside = len(self.outside)
+        r.outside = max(len(self.outside), self.outside_forgot)
+        r.outside_at_least = bool(self.outside_forgot)
         r.coverage = {
             act.name: {"fired": self.fired[i], "distinct": self.new[i]} for i, act in enumerate(self.c.actions)
         }

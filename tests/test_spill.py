@@ -9,6 +9,7 @@ import tempfile
 import pytest
 from test_expand import CASES, Faulty, summary
 
+import checker.bfs as bfs
 import checker.frontier as frontier
 from checker import check
 from models.raft import Raft
@@ -58,3 +59,22 @@ def test_chunks_stay_in_memory_while_memory_is_plenty(monkeypatch):
     model_of = lambda: Raft(servers=2, max_term=2, max_log_len=1, max_messages=1)  # noqa: E731
     r = check(model_of(), memory=LOTS)
     assert summary(r) == summary(check(model_of())) and r.stats.disk_peak == 0
+
+
+def test_states_beyond_the_constraint_are_forgotten_under_memory_and_checked_again(monkeypatch):
+    """Under --memory the set of states beyond the constraint is held to a share of it; forgetting them changes
+    no verdict and no count, but their own count becomes a lower bound, and says so."""
+    monkeypatch.setattr(bfs, "outside_most", lambda memory: 10)
+    model_of = lambda: Raft.variants["no-persist-term"](servers=2, max_term=2, max_log_len=1, max_messages=1)  # noqa: E731
+    whole = check(model_of(), stop_at_first=False)
+    r = check(model_of(), memory=LOTS, stop_at_first=False)
+    assert {**summary(r), "outside": None} == {**summary(whole), "outside": None} and r.violations
+    assert whole.outside > 100 and not whole.outside_at_least
+    assert r.outside_at_least and 10 <= r.outside < whole.outside
+
+
+def test_the_memory_for_states_beyond_the_constraint_is_an_eighth_of_the_limit():
+    for mb in (1, 64, 273, 4096):
+        most = bfs.outside_most(mb * 2**20)
+        slots = most * 4 // 3
+        assert 12 * slots <= max(mb * 2**20 // 8, 12 * 1024) < 24 * slots or slots == 1024

@@ -60,7 +60,8 @@ def result_json(result: Result) -> dict:
             for p in result.properties
         ],
         "quorums": [q.to_json() for q in result.quorums],
-        "scope": {"constraints": result.constraints, "outside": result.outside},
+        "scope": {"constraints": result.constraints, "outside": result.outside,
+                  "outside_at_least": result.outside_at_least},
         "violations": [violation_json(v) for v in result.violations],
         "witnesses": [violation_json(w) for w in result.witnesses],
     }

@@ -58,7 +58,8 @@ def summary(result: Result) -> list[str]:
     if result.constraints:
         names = ", ".join(result.constraints)
         lines.append(f"Scope: bounded by the constraint{'s' * (len(result.constraints) > 1)} {names}; "
-                     f"{result.outside:,} distinct successor{'s' * (result.outside != 1)} beyond "
+                     f"{'at least ' * result.outside_at_least}{result.outside:,} distinct "
+                     f"successor{'s' * (result.outside != 1)} beyond "
                      f"{'them' if len(result.constraints) > 1 else 'it'} checked, not explored")
     return lines
 
