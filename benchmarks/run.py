@@ -80,7 +80,7 @@ print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st
                   "workers": getattr(st, "workers", 1),
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
                   "bytes_per_state": st.bytes_per_state, "memory_per_state": st.memory_per_state,
-                  "grown": st.grown_memory,
+                  "grown": st.grown_memory, "own": getattr(st, "own_peak", 0),
                   "disk_bytes_per_state": getattr(st, "disk_bytes_per_state", 0), "partial": r.partial}))
 """
 
@@ -176,6 +176,7 @@ def _modes(names: list[str], with_tlc: bool) -> None:
             print(f"{name:<14} {mode:<24} {r['verdict']:<8} {r['distinct']:>10,} {r['generated']:>11,} {r['depth']:>5} "
                   f"{r['seconds']:>8.2f} {r['distinct'] / r['seconds']:>10,.0f} {r['rss'] / 2**20:>7.0f}MB "
                   f"{r['bytes_per_state']:>7.0f} {r['disk_bytes_per_state']:>9.0f}"
+                  + (f"  (own memory {r['own'] / 2**20:,.0f}MB: the seen set in a mapped file)" if r.get("own") else "")
                   + (f"  COUNTS DIFFER ({r['partial'] or 'complete'})" if differ else ""), flush=True)
         if with_tlc and spec is not None and os.environ.get(spec.root):
             t = tlc.run(spec)

@@ -6,12 +6,19 @@
  * takes about 60. Slot value 0 means empty; the fingerprint 0 itself is kept in a flag. It only grows:
  * add, `in` and len are all a search needs. checker/store.py picks it (or a set, under --exact or
  * without this module); tests/test_store.py holds it to a Python set.
+ *
+ * FpSet(directory) keeps its table in a file there, mapped into memory (unlinked at once, so nothing is
+ * left behind): the kernel may then write its pages out and read them back, so that under --memory the
+ * seen set is not the process's own memory but the page cache's (checker/frontier.py's Spill makes one).
  */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 typedef struct {
     PyObject_HEAD
@@ -19,6 +26,7 @@ typedef struct {
     Py_ssize_t cap;  /* a power of two */
     Py_ssize_t len;  /* fingerprints held, 0 included */
     int has_zero;
+    PyObject *directory;  /* a str: the table lives in a file there, mapped; NULL: in the heap */
 } FpSet;
 
 #define MIN_CAP 1024
@@ -47,19 +55,61 @@ find(const uint64_t *slots, Py_ssize_t cap, uint64_t w)
     return (Py_ssize_t)i;
 }
 
+/* A zeroed table of cap words: from the heap, or a mapped file in s->directory. NULL with an error set. */
+static uint64_t *
+table(FpSet *s, Py_ssize_t cap)
+{
+    if (s->directory == NULL) {
+        uint64_t *slots = PyMem_Calloc((size_t)cap, sizeof(uint64_t));
+        if (slots == NULL)
+            PyErr_NoMemory();
+        return slots;
+    }
+    PyObject *path = PyUnicode_FromFormat("%U/seen-XXXXXX", s->directory);
+    if (path == NULL)
+        return NULL;
+    PyObject *bytes = PyUnicode_EncodeFSDefault(path);
+    Py_DECREF(path);
+    if (bytes == NULL)
+        return NULL;
+    char *name = PyBytes_AS_STRING(bytes);
+    int fd = mkstemp(name);
+    void *map = MAP_FAILED;
+    if (fd >= 0) {
+        unlink(name);
+        if (ftruncate(fd, (off_t)cap * (off_t)sizeof(uint64_t)) == 0)
+            map = mmap(NULL, (size_t)cap * sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    }
+    if (map == MAP_FAILED)
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, bytes);
+    if (fd >= 0)
+        close(fd);
+    Py_DECREF(bytes);
+    return map == MAP_FAILED ? NULL : (uint64_t *)map;
+}
+
+static void
+release(FpSet *s, uint64_t *slots, Py_ssize_t cap)
+{
+    if (slots == NULL)
+        return;
+    if (s->directory == NULL)
+        PyMem_Free(slots);
+    else
+        munmap(slots, (size_t)cap * sizeof(uint64_t));
+}
+
 static int
 grow(FpSet *s)
 {
     Py_ssize_t cap = s->cap ? s->cap * 2 : MIN_CAP;
-    uint64_t *slots = PyMem_Calloc((size_t)cap, sizeof(uint64_t));
-    if (slots == NULL) {
-        PyErr_NoMemory();
+    uint64_t *slots = table(s, cap);
+    if (slots == NULL)
         return -1;
-    }
     for (Py_ssize_t i = 0; i < s->cap; i++)
         if (s->slots[i] != 0)
             slots[find(slots, cap, s->slots[i])] = s->slots[i];
-    PyMem_Free(s->slots);
+    release(s, s->slots, s->cap);
     s->slots = slots;
     s->cap = cap;
     return 0;
@@ -121,17 +171,32 @@ fpset_nbytes(FpSet *s, void *closure)
 }
 
 static PyObject *
+fpset_directory(FpSet *s, void *closure)
+{
+    return Py_NewRef(s->directory ? s->directory : Py_None);
+}
+
+static PyObject *
 fpset_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    if (!_PyArg_NoPositional("FpSet", args) || !_PyArg_NoKeywords("FpSet", kwds))
+    PyObject *directory = Py_None;
+    if (!_PyArg_NoKeywords("FpSet", kwds) || !PyArg_UnpackTuple(args, "FpSet", 0, 1, &directory))
         return NULL;
-    return type->tp_alloc(type, 0);
+    if (directory != Py_None && !PyUnicode_Check(directory)) {
+        PyErr_SetString(PyExc_TypeError, "FpSet(directory=None): a directory's path, as a str");
+        return NULL;
+    }
+    FpSet *s = (FpSet *)type->tp_alloc(type, 0);
+    if (s != NULL && directory != Py_None)
+        s->directory = Py_NewRef(directory);
+    return (PyObject *)s;
 }
 
 static void
 fpset_dealloc(FpSet *s)
 {
-    PyMem_Free(s->slots);
+    release(s, s->slots, s->cap);
+    Py_XDECREF(s->directory);
     Py_TYPE(s)->tp_free((PyObject *)s);
 }
 
@@ -149,6 +214,7 @@ static PyMethodDef fpset_methods[] = {
 
 static PyGetSetDef fpset_getset[] = {
     {"nbytes", (getter)fpset_nbytes, NULL, "bytes of the table", NULL},
+    {"directory", (getter)fpset_directory, NULL, "where its table is a mapped file (None: in the heap)", NULL},
     {NULL},
 };
 

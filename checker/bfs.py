@@ -11,6 +11,7 @@ from .derived import expanding
 from .frontier import Frontier, Spill
 from .native import optional
 from .search import DONE, Search, Stop
+from .store import mapped
 
 __all__ = ["bfs"]
 
@@ -37,6 +38,12 @@ def bfs(search: Search, native: bool = True, share=None, start: tuple | None = N
         search.tick()
 
     ticks[1] = look
+    spill = None
+    if share is None and search.opts.memory:  # the frontier spills to disk rather than outgrow the memory
+        spill = Spill(search.opts.memory // 2)
+        search.outside_most = outside_most(search.opts.memory)
+        search.seen = mapped(search.seen, search.fps, spill.dir)  # and the seen set is the page cache's
+        search.mapped = getattr(search.seen, "directory", None) is not None
     try:
         with _ticking(ticks):
             if start is None:
@@ -52,18 +59,15 @@ def bfs(search: Search, native: bool = True, share=None, start: tuple | None = N
                 expand = _expand_level
             if share is not None:
                 expand = share(expand)
-            elif search.opts.memory:  # the frontier spills to disk rather than outgrow the memory
-                spill = Spill(search.opts.memory // 2)
-                search.outside_most = outside_most(search.opts.memory)
-                try:
-                    _bfs(search, level, _spilling(expand, spill), base)
-                finally:
-                    search.spilled = spill
-                    spill.close()
+            elif spill is not None:
+                _bfs(search, level, _spilling(expand, spill), base)
                 return
             _bfs(search, level, expand, base)
     finally:
         ticks[0], ticks[1] = False, lower_ticks
+        if spill is not None:
+            search.spilled = spill
+            spill.close()
 
 
 def _bfs(search: Search, level: list, expand, base: int = 0) -> None:

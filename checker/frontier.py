@@ -10,10 +10,21 @@ import pickle
 import shutil
 import tempfile
 
-__all__ = ["Frontier", "Spill", "CHUNK"]
+__all__ = ["Frontier", "Spill", "CHUNK", "own_memory"]
 
 CHUNK = 5_000  # states a chunk
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def own_memory() -> int | None:
+    """The process's own resident memory, in bytes: not what files back (its code, a mapped seen table, whose
+    pages the kernel may write out and drop); None where /proc does not say (not Linux)."""
+    try:
+        with open("/proc/self/statm") as f:
+            fields = f.read().split()
+        return (int(fields[1]) - int(fields[2])) * PAGE
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class Spill:
@@ -42,14 +53,11 @@ class Spill:
         return path
 
     def pressing(self) -> bool:
-        """Whether the process now holds more resident memory than the limit."""
+        """Whether the process now holds more of its own memory than the limit (not Linux: always)."""
         if not self.limit:
             return True
-        try:
-            with open("/proc/self/statm") as f:
-                return int(f.read().split()[1]) * PAGE > self.limit
-        except (OSError, ValueError, IndexError):  # not Linux: spill always
-            return True
+        used = own_memory()
+        return used is None or used > self.limit
 
     def read(self, path: str) -> list:
         with open(path, "rb") as f:

@@ -21,7 +21,7 @@ class Stats:
     """TLC-style search statistics."""
 
     __slots__ = ("distinct", "generated", "depth", "queue", "seconds", "peak_memory", "stored_bytes", "grown_memory",
-                 "exact", "orbit", "workers", "cluster", "earlier", "disk_bytes_per_state", "disk_peak")
+                 "exact", "orbit", "workers", "cluster", "earlier", "disk_bytes_per_state", "disk_peak", "own_peak")
 
     def __init__(self, distinct=0, generated=0, depth=0, queue=0, seconds=0.0, peak_memory=0, stored_bytes=0,
                  grown_memory=0, exact=False, orbit=1, workers=1):
@@ -40,6 +40,7 @@ class Stats:
         self.earlier = 0  # states generated before a checkpoint this run resumed from (not in its rate)
         self.disk_bytes_per_state = 0.0  # under --memory: bytes a frontier state took on disk (0: none spilled)
         self.disk_peak = 0  # and the most bytes on disk at once
+        self.own_peak = 0  # under --memory, the seen set in a mapped file: the peak of the process's own memory
 
     @property
     def states_per_second(self) -> float:
@@ -80,6 +81,7 @@ class Stats:
             "cluster": self.cluster,
             "disk_bytes_per_state": round(self.disk_bytes_per_state, 1),
             "disk_peak": self.disk_peak,
+            "own_peak": self.own_peak,
         }
 
 

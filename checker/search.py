@@ -8,6 +8,7 @@ import time
 from array import array
 
 from .compiled import Compiled
+from .frontier import own_memory
 from .result import Result
 from .store import seen_bytes, seen_set
 
@@ -75,6 +76,8 @@ class Search:
         keep = options.checkpoint or strategy == "simulate"
         self.outside_log = ([] if compiled.exact else array("q")) if keep else None
         self.spilled = None  # the frontier's files under --memory (checker/frontier.py's Spill), when it spilled
+        self.mapped = False  # under --memory: the seen set's table is a mapped file (checker/store.py's mapped)
+        self.own_peak = 0  # and then the peak of the process's own memory, as sampled
         self.checkpointed: int | None = None  # the first index of the level the last checkpoint holds
         self.others_rss = 0  # growth of the peak resident memory of worker processes (checker/parallel)
         self.others_bytes = 0  # and of what they keep per state
@@ -164,11 +167,21 @@ class Search:
         if self.deadline and now >= self.deadline:
             self.result.partial = f"stopped at --time-limit {self.opts.time_limit:g}s"
             raise Stop
-        if self.opts.memory and resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 >= self.opts.memory:
+        if self.opts.memory and self.used() >= self.opts.memory:
             self.result.partial = f"stopped at --memory {self.opts.memory / 2**20:,.0f} MB"
             raise Stop
         if self.opts.progress and now >= self.next_report:
             self.report(now)
+
+    def used(self) -> int:
+        """The memory --memory bounds: the peak resident memory; with the seen table in a mapped file, the
+        peak of the process's own (checker/frontier.py's own_memory, as sampled at each look)."""
+        if self.mapped:
+            now = own_memory()
+            if now is not None:
+                self.own_peak = max(self.own_peak, now)
+                return self.own_peak
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
     def report(self, now: float, where: str = "") -> None:
         """The progress line."""
@@ -200,6 +213,9 @@ class Search:
         st.grown_memory = max(st.peak_memory - self.rss_start, 0)  # the workers' growth included
         st.stored_bytes = self.stored_bytes() + self.others_bytes
         st.exact = self.c.exact
+        if self.mapped:
+            self.used()
+            st.own_peak = self.own_peak
         if self.spilled is not None and self.spilled.states:
             st.disk_bytes_per_state = self.spilled.bytes_per_state
             st.disk_peak = self.spilled.most

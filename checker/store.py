@@ -8,7 +8,7 @@ from array import array
 
 from .native import optional
 
-__all__ = ["seen_set", "seen_bytes", "claim", "merge", "BitState", "omission"]
+__all__ = ["seen_set", "mapped", "seen_bytes", "claim", "merge", "BitState", "omission"]
 
 
 FpSet = optional("_store", "FpSet")  # checker/_store.c, or None
@@ -22,6 +22,16 @@ def seen_set(exact: bool, bitstate: int | None = None):
     if bitstate:
         return (_BitState or BitState)(bitstate)
     return set() if exact or FpSet is None else FpSet()
+
+
+def mapped(seen, keys, directory: str):
+    """seen (holding keys, an array of its fingerprints), its table now in a mapped file in directory
+    (checker/_store.c's FpSet(directory)); seen itself where that cannot be (a set, a BitState)."""
+    if FpSet is None or type(seen) is not FpSet:
+        return seen
+    table = FpSet(directory)
+    claim(table, keys)
+    return table
 
 
 def seen_bytes(seen, sample: list) -> int:

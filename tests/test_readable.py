@@ -82,7 +82,7 @@ def test_the_summary_and_the_json_name_the_constraint_that_bounded_the_run():
     text = format_result(result)
     assert "Scope: bounded by the constraint Small; 1 distinct successor beyond it checked, not explored" in text
     data = result_json(result)
-    assert data["scope"] == {"constraints": ["Small"], "outside": 1}
+    assert data["scope"] == {"constraints": ["Small"], "outside": 1, "outside_at_least": False}
     assert result_problem(data) is None
     data["scope"]["outside"] = "many"
     assert result_problem(data) == "its scope: 'outside' is missing or of the wrong type"

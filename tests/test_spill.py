@@ -12,6 +12,7 @@ from test_expand import CASES, Faulty, summary
 import checker.bfs as bfs
 import checker.frontier as frontier
 from checker import check
+from checker.store import FpSet
 from models.raft import Raft
 
 LOTS = 64 * 2**30  # a --memory never reached: only the spilling is tested here
@@ -78,3 +79,11 @@ def test_the_memory_for_states_beyond_the_constraint_is_an_eighth_of_the_limit()
         most = bfs.outside_most(mb * 2**20)
         slots = most * 4 // 3
         assert 12 * slots <= max(mb * 2**20 // 8, 12 * 1024) < 24 * slots or slots == 1024
+
+
+def test_the_seen_set_is_a_mapped_file_under_memory_and_the_run_the_same():
+    model_of = lambda: Raft(servers=2, max_term=2, max_log_len=1, max_messages=1)  # noqa: E731
+    r = check(model_of(), memory=LOTS)
+    assert summary(r) == summary(check(model_of()))
+    if FpSet is not None:
+        assert 0 < r.stats.own_peak <= r.stats.peak_memory

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,9 +19,12 @@ fingerprints = st.integers(-LOW, LOW - 1) | st.sampled_from([0, -1, 1, -LOW, LOW
 
 @native
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), fingerprints), max_size=3000))
-def test_an_fpset_holds_what_a_set_holds(ops):
-    packed, plain = FpSet(), set()
+@given(st.lists(st.tuples(st.booleans(), fingerprints), max_size=3000), st.booleans())
+def test_an_fpset_holds_what_a_set_holds(ops, in_a_file):
+    """In the heap, or in a mapped file (--memory) that leaves nothing in its directory."""
+    directory = tempfile.mkdtemp(prefix="concord-test-")
+    packed, plain = FpSet(directory) if in_a_file else FpSet(), set()
+    assert packed.directory == (directory if in_a_file else None) and os.listdir(directory) == []
     for add, fp in ops:
         if add:
             packed.add(fp)
@@ -26,11 +32,15 @@ def test_an_fpset_holds_what_a_set_holds(ops):
         assert (fp in packed) == (fp in plain)
         assert len(packed) == len(plain)
     assert all(fp in packed for fp in plain)
+    del packed
+    assert os.listdir(directory) == []
+    os.rmdir(directory)
 
 
 @native
-def test_an_fpset_grows_past_its_first_tables_and_keeps_everything():
-    packed = FpSet()
+@pytest.mark.parametrize("in_a_file", [False, True])
+def test_an_fpset_grows_past_its_first_tables_and_keeps_everything(in_a_file, tmp_path):
+    packed = FpSet(str(tmp_path)) if in_a_file else FpSet()
     values = [(k * 0x9E3779B97F4A7C15) % 2**64 - LOW for k in range(1, 200_001)]
     for v in values:
         packed.add(v)

@@ -55,6 +55,9 @@ def summary(result: Result) -> list[str]:
     if st.disk_peak:
         lines.append(f"Frontier spilled to disk (--memory): {st.disk_bytes_per_state:,.0f} bytes per state there, "
                      f"{st.disk_peak / 2**20:,.1f} MiB at most")
+    if st.own_peak:
+        lines.append(f"Seen set in a memory-mapped file (--memory): the process's own memory peaked at "
+                     f"{st.own_peak / 2**20:,.0f} MiB (peak memory above counts the file's pages it held)")
     if result.constraints:
         names = ", ".join(result.constraints)
         lines.append(f"Scope: bounded by the constraint{'s' * (len(result.constraints) > 1)} {names}; "
