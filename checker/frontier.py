@@ -12,7 +12,7 @@ import tempfile
 
 __all__ = ["Frontier", "Spill", "CHUNK", "own_memory"]
 
-CHUNK = 5_000  # states a chunk
+CHUNK = 1_000  # states a chunk: a chunk of large states (3-acceptor Paxos: ~2 KB each in memory) stays a few MB
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
