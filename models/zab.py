@@ -18,7 +18,8 @@ distinct states, depth 24.
 
 from __future__ import annotations
 
-from checker import FrozenMap, Model, action, ids, record
+from checker import FrozenMap, Model, action, derived, ids, invariant, record, reachable
+from specs import log
 
 State = record("State", "state zabState acceptedEpoch currentEpoch history lastCommitted learners cepochRecv "
                         "ackeRecv ackldRecv sendCounter connectInfo leaderOracle msgs epochLeader proposalMsgsLog "
@@ -32,6 +33,7 @@ Proposal = record("Proposal", "source epoch zxid data")
 Violations = record("Violations", "stateInconsistent proposalInconsistent commitInconsistent ackInconsistent "
                                   "messageIllegal")
 Recorder = record("Recorder", "nTimeout nTransaction maxEpoch nRestart nClientRequest")
+Entry = record("Entry", "term zxid value")  # a txn as specs.log sees it: TxnEqual's fields, its epoch as term
 
 # Messages: the record type is the spec's mtype.
 CEPOCH = record("CEPOCH", "mepoch")
@@ -566,3 +568,120 @@ class Zab(Model):
     def lane(self, action, args):
         """Sequence charts: a message is taken by its receiver i."""
         return args.get("i") if args else None
+
+    # -- properties ----------------------------------------------------------------------------
+
+    @derived
+    def replicated(self, s) -> log.LogState:
+        """specs.log's view: each history as entries (zxid and value, TxnEqual's identity), each commit index,
+        and the leaders established in an epoch (in synchronization or broadcast)."""
+        logs = FrozenMap.of({i: tuple(Entry(t.zxid[0], t.zxid, t.value) for t in s.history[i]) for i in self.Server})
+        commit = FrozenMap.of({i: s.lastCommitted[i].index for i in self.Server})
+        leaders = frozenset((i, s.currentEpoch[i]) for i in self.Server
+                            if s.state[i] == LEADING and s.zabState[i] in (SYNCHRONIZATION, BROADCAST))
+        return log.LogState(logs, commit, leaders)
+
+    @invariant
+    def ShouldNotBeTriggered(self, s):
+        """No action ever met a case the protocol rules out (the spec's violatedInvariants all false)."""
+        return not any(s.violatedInvariants)
+
+    Leadership1 = log.ElectionSafety(name="Leadership1")  # one established leader per epoch
+
+    @invariant
+    def Leadership2(self, s):
+        """At most one server ever becomes leader of an epoch."""
+        return all(len(leaders) <= 1 for leaders in s.epochLeader)
+
+    PrefixConsistency = log.StateMachineSafety(name="PrefixConsistency")  # committed prefixes agree
+
+    def committed(self, s, i) -> tuple:
+        """history[i][1..lastCommitted[i].index]."""
+        return s.history[i][:s.lastCommitted[i].index]
+
+    @invariant
+    def Integrity(self, s):
+        """A follower commits only transactions some leader proposed."""
+        proposed = {(p.zxid, p.data) for p in s.proposalMsgsLog}
+        return all((t.zxid, t.value) in proposed for i in self.Server if s.state[i] == FOLLOWING
+                   for t in self.committed(s, i))
+
+    @invariant
+    def Agreement(self, s):
+        """Of two followers that committed something, one committed all the other did (the spec's form)."""
+        for i in self.Server:
+            for j in self.Server:
+                ci, cj = self.committed(s, i), self.committed(s, j)
+                if not (s.state[i] == FOLLOWING and ci and s.state[j] == FOLLOWING and cj):
+                    continue
+                in_j = all(any(txn_equal(x, t) for x in cj) for t in ci)
+                in_i = all(any(txn_equal(x, t) for x in ci) for t in cj)
+                if not (in_j or in_i):  # for some idx1, idx2 neither is found in the other's
+                    return False
+        return True
+
+    @invariant
+    def TotalOrder(self, s):
+        """Two transactions both servers committed are committed in the same order."""
+        for i in self.Server:
+            for j in self.Server:
+                ci, cj = self.committed(s, i), self.committed(s, j)
+                if len(ci) < 2 or len(cj) < 2:
+                    continue
+                for i1 in range(len(ci) - 1):
+                    for i2 in range(i1 + 1, len(ci)):
+                        at = [k for k, t in enumerate(cj) if txn_equal(ci[i2], t)]
+                        if at and not any(txn_equal(ci[i1], cj[j1]) for j2 in at for j1 in range(j2)):
+                            return False
+        return True
+
+    @invariant
+    def LocalPrimaryOrder(self, s):
+        """Transactions a leader proposed in an epoch are committed in the order it proposed them (as the
+        spec writes it, a pair may be a transaction with itself, so it cannot fail: kept for its name)."""
+        for i in self.Server:
+            for e in range(1, s.currentEpoch[i] + 1):
+                txns = {(p.zxid, p.data) for p in s.proposalMsgsLog if p.source == i and p.epoch == e}
+                if len(txns) >= 2 and not any(t1 == t2 for t1 in txns for t2 in txns):
+                    return False
+        return True
+
+    @invariant
+    def GlobalPrimaryOrder(self, s):
+        """A server commits the transactions of an earlier epoch before those of a later one."""
+        for i in self.Server:
+            c = self.committed(s, i)
+            if len(c) >= 2 and any(c[a].zxid[0] < c[b].zxid[0] and not a < b
+                                   for a in range(len(c)) for b in range(len(c))):
+                return False
+        return True
+
+    @invariant
+    def PrimaryIntegrity(self, s):
+        """Every transaction of an earlier epoch that a follower in broadcast committed, its leader (in
+        broadcast too) committed as well."""
+        for i in self.Server:
+            for j in self.Server:
+                if not (s.state[i] == LEADING and j in s.learners[i] and s.state[j] == FOLLOWING
+                        and s.connectInfo[j] == i and s.zabState[i] == BROADCAST and s.zabState[j] == BROADCAST
+                        and s.lastCommitted[j].index >= 1):
+                    continue
+                ci = self.committed(s, i)
+                for t in self.committed(s, j):
+                    if t.zxid[0] < s.currentEpoch[i] and not any(txn_equal(x, t) for x in ci):
+                        return False
+        return True
+
+    @reachable
+    def CommittedAfterLeaderChange(self, s):
+        """A transaction is committed on a quorum after a leader change: two epochs have had their established
+        leader (so a scope where recovery never happens is not mistaken for a safe one)."""
+        if sum(1 for leaders in s.epochLeader if leaders) < 2:
+            return False
+        for i in self.Server:
+            for t in self.committed(s, i):
+                holders = {j for j in self.Server if any(txn_equal(t, x) for x in self.committed(s, j))}
+                if self.is_quorum(holders):
+                    return True
+        return False
+

@@ -47,13 +47,13 @@ def _of_view(kind: str, name: str, doc: str, check, mapping: str) -> Property:
     return Property(None, kind, name, doc, factory=build)
 
 
-def ElectionSafety(mapping: str = "replicated") -> Property:
-    """At most one leader per term."""
+def ElectionSafety(mapping: str = "replicated", name: str = "ElectionSafety") -> Property:
+    """At most one leader per term (name: what a protocol calls it, e.g. Zab's Leadership1)."""
 
     def check(v) -> bool:
         return len({term for _, term in v.leaders}) == len(v.leaders)
 
-    return _of_view("invariant", "ElectionSafety", "At most one leader can be elected in a given term.", check, mapping)
+    return _of_view("invariant", name, "At most one leader can be elected in a given term.", check, mapping)
 
 
 def LeaderAppendOnly(mapping: str = "replicated") -> Property:
@@ -126,10 +126,10 @@ def LeaderCompleteness(mapping: str = "replicated") -> Property:
                     "higher-numbered terms.", check, mapping)
 
 
-def StateMachineSafety(mapping: str = "replicated") -> Property:
-    """No two servers commit different entries at the same index."""
+def StateMachineSafety(mapping: str = "replicated", name: str = "StateMachineSafety") -> Property:
+    """No two servers commit different entries at the same index (name: e.g. Zab's PrefixConsistency)."""
 
-    return _of_view("invariant", "StateMachineSafety",
+    return _of_view("invariant", name,
                     "If a server has applied a log entry at a given index, no other server ever applies a different "
                     "entry for the same index.", lambda v: all(len(e) <= 1 for e in committed(v).values()), mapping)
 
