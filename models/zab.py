@@ -411,8 +411,12 @@ class Zab(Model):
         violations = (s.violatedInvariants if s.zabState[i] == SYNCHRONIZATION
                       else self.violated(s, stateInconsistent=True))
         return s.set(violatedInvariants=violations, currentEpoch=s.currentEpoch.set(i, s.acceptedEpoch[i]),
-                     history=s.history.set(i, msg.mhistory),
+                     history=s.history.set(i, self.synced(s.history[i], msg.mhistory)),
                      msgs=self.reply(s.msgs, i, j, ACKLD(last_zxid(msg.mhistory))))
+
+    def synced(self, own: tuple, leaders: tuple) -> tuple:
+        """A follower's history after NEWLEADER: the leader's, whatever it had (TRUNC and DIFF alike)."""
+        return leaders
 
     @staticmethod
     def acked(his: tuple, j, upto: tuple) -> tuple:
@@ -446,7 +450,12 @@ class Zab(Model):
                          msgs=self.discard(s.msgs, j, i))
         violations = s.violatedInvariants if s.zabState[i] == BROADCAST else self.violated(s, stateInconsistent=True)
         return s.set(ackldRecv=s.ackldRecv.set(i, ackld), history=history, violatedInvariants=violations,
-                     msgs=self.reply(s.msgs, i, j, COMMITLD(s.lastCommitted[i].zxid)))
+                     msgs=self.reply(s.msgs, i, j, COMMITLD(self.commitld_zxid(s, i, msg))))
+
+    def commitld_zxid(self, s, i, msg) -> tuple:
+        """What a COMMITLD to a latecomer commits up to: the leader's commit point (the spec's fix of its
+        issue 3)."""
+        return s.lastCommitted[i].zxid
 
     @action(i="Server", j="Server")
     def FollowerProcessCOMMITLD(self, s, i, j):
@@ -488,8 +497,12 @@ class Zab(Model):
         c = s.sendCounter[i] + 1
         txn = s.history[i][zxid_to_index(s.history[i], (s.currentEpoch[i], c)) - 1]
         return s.set(sendCounter=s.sendCounter.set(i, c),
-                     msgs=self.broadcast(s.msgs, i, PROPOSE(txn.zxid, txn.value), self.targets(s, s.ackeRecv[i], i)),
+                     msgs=self.broadcast(s.msgs, i, PROPOSE(txn.zxid, txn.value), self.propose_targets(s, i)),
                      proposalMsgsLog=s.proposalMsgsLog | {Proposal(i, s.currentEpoch[i], txn.zxid, txn.value)})
+
+    def propose_targets(self, s, i) -> frozenset:
+        """Who gets a PROPOSE: the connected learners that sent ACKEPOCH (the spec's fix of its issue 1)."""
+        return self.targets(s, s.ackeRecv[i], i)
 
     @action(i="Server", j="Server")
     def FollowerProcessPROPOSE(self, s, i, j):
@@ -502,8 +515,14 @@ class Zab(Model):
             txn = Txn(msg.mzxid, msg.mdata, frozenset(), s.currentEpoch[i])
             return s.set(history=s.history.set(i, his + (txn,)), msgs=self.reply(s.msgs, i, j, ACK(msg.mzxid)))
         index = zxid_to_index(his, msg.mzxid)
-        violations = s.violatedInvariants if 0 < index <= len(his) else self.violated(s, proposalInconsistent=True)
+        violations = s.violatedInvariants if self.duplicate_ok(his, index) else self.violated(
+            s, proposalInconsistent=True)
         return s.set(violatedInvariants=violations, msgs=self.discard(s.msgs, j, i))
+
+    def duplicate_ok(self, his: tuple, index: int) -> bool:
+        """A PROPOSE that is not the next one is fine if the follower has it already (the spec's fix of its
+        issue 2: a latecomer is sent again what NEWLEADER gave it)."""
+        return 0 < index <= len(his)
 
     @action(i="Server", j="Server")
     def LeaderProcessACK(self, s, i, j):
@@ -684,4 +703,44 @@ class Zab(Model):
                 if self.is_quorum(holders):
                     return True
         return False
+
+
+class ProposeToAckld(Zab):
+    """Bug (the spec's issue 1): PROPOSE goes to the learners that sent ACKLD, not ACKEPOCH: a follower
+    between the two phases misses a proposal that NEWLEADER did not carry either."""
+
+    def propose_targets(self, s, i) -> frozenset:
+        return self.targets(s, s.ackldRecv[i], i)
+
+
+class CommitldFromAckld(Zab):
+    """Bug (the spec's issue 3): the COMMITLD a latecomer gets carries the zxid of its own ACKLD, not the
+    leader's commit point: it commits what the leader has not."""
+
+    def commitld_zxid(self, s, i, msg) -> tuple:
+        return msg.mzxid
+
+
+class StrictPropose(Zab):
+    """Bug (the spec's issue 2): a follower takes a PROPOSE for a transaction it already has as an error."""
+
+    def duplicate_ok(self, his: tuple, index: int) -> bool:
+        return False
+
+
+class NoTruncate(Zab):
+    """Bug (ZOOKEEPER-1154's family, DIFF instead of TRUNC): on NEWLEADER a follower keeps its own history
+    and appends the leader's transactions above its last zxid: one only it logged survives the new epoch."""
+
+    def synced(self, own: tuple, leaders: tuple) -> tuple:
+        last = last_zxid(own)
+        return own + tuple(t for t in leaders if zxid_greater(t.zxid, last))
+
+
+Zab.variants = {
+    "propose-to-ackld": ProposeToAckld,
+    "commitld-from-ackld": CommitldFromAckld,
+    "strict-propose": StrictPropose,
+    "no-truncate": NoTruncate,
+}
 

@@ -9,10 +9,16 @@ it). With pc, TLC finds 709 states at the first scope: the name of the last acti
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from test_raft import replay
 
 from checker import check
-from models.zab import Zab, zxid_to_index, Txn
+from models.zab import Txn, Zab, zxid_to_index
+
+PROPERTIES = ["ShouldNotBeTriggered", "Leadership1", "Leadership2", "PrefixConsistency", "Integrity", "Agreement",
+              "TotalOrder", "LocalPrimaryOrder", "GlobalPrimaryOrder", "PrimaryIntegrity"]
 
 # (servers, max_timeout_failures, max_transactions, max_epoch, max_restarts) -> TLC's (distinct, generated, depth)
 WITNESS = 20  # states on the shortest path to CommittedAfterLeaderChange (BFS), at every scope with 2 epochs
@@ -74,3 +80,42 @@ def test_the_witness_is_a_leader_change_then_a_quorum_commit():
     w = r.witness("CommittedAfterLeaderChange")
     assert len(w.trace) == WITNESS
     assert sum(1 for leaders in w.trace[-1].state.epochLeader if leaders) == 2
+
+
+# variant -> (scope, the property it breaks first, BFS trace length); each the smallest scope tried that shows it
+# (3 servers: a quorum of 2 and a latecomer). no-truncate needs 646,408 states (104 s): its BFS trace is stored
+# (tests/traces/zab-no-truncate.txt: python benchmarks/zab_bugs.py) and replayed here.
+FOUND = {
+    "propose-to-ackld": ((3, 1, 1, 2, 0), "ShouldNotBeTriggered", 21, "proposalInconsistent"),
+    "commitld-from-ackld": ((3, 0, 2, 2, 0), "ShouldNotBeTriggered", 25, "commitInconsistent"),
+    "strict-propose": ((3, 1, 1, 2, 0), "ShouldNotBeTriggered", 17, "proposalInconsistent"),
+}
+
+
+@pytest.mark.parametrize("variant", FOUND)
+def test_each_bug_of_the_specs_issues_is_found_and_the_spec_passes_the_same_scope(variant):
+    """The flag the spec raises says which rule broke: a latecomer meets a PROPOSE it lacks the history for
+    (propose-to-ackld), is told a commit that is not its next pending transaction (commitld-from-ackld), or
+    calls a duplicate an error (strict-propose). The spec passes each scope (those in TLC above, and this)."""
+    scope, prop, length, flag = FOUND[variant]
+    r = check(Zab.variants[variant](*scope), workers=2)
+    assert [(v.property, v.length) for v in r.violations] == [(prop, length)]
+    raised = r.violations[0].trace[-1].state.violatedInvariants._asdict()
+    assert {k for k, v in raised.items() if v} == {flag}
+    if scope not in TLC:
+        assert check(Zab(*scope), properties=PROPERTIES).verdict == "ok"
+
+
+def test_no_truncate_keeps_a_transaction_only_one_follower_logged():
+    """The stored BFS trace (31 steps, benchmarks/zab_bugs.py) replays on no-truncate and breaks
+    PrefixConsistency at its last step, and at no step before; the spec, along the same steps, never does."""
+    path = os.path.join(os.path.dirname(__file__), "traces", "zab-no-truncate.txt")
+    labels = open(path).read().split("\n")[:-1]
+    scope = (3, 1, 2, 3, 0)
+    buggy = Zab.variants["no-truncate"](*scope)
+    states = replay(buggy, labels)
+    assert len(states) - 1 == len(labels) == 31
+    holds = Zab.PrefixConsistency.bind(buggy)
+    assert [holds(s) for s in states] == [True] * 31 + [False]
+    spec = Zab(*scope)
+    assert all(map(Zab.PrefixConsistency.bind(spec), replay(spec, labels)))
