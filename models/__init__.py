@@ -5,6 +5,7 @@ from .kvstore import KVStore
 from .paxos import Paxos
 from .raft import Raft
 from .twophase import TwoPhase
+from .zab import Zab
 
 BUNDLED = {
     "paxos": Paxos,
@@ -12,6 +13,7 @@ BUNDLED = {
     "kvstore": KVStore,
     "diehard": DieHard,
     "twophase": TwoPhase,
+    "zab": Zab,
 }
 
-__all__ = ["BUNDLED", "DieHard", "KVStore", "Paxos", "Raft", "TwoPhase"]
+__all__ = ["BUNDLED", "DieHard", "KVStore", "Paxos", "Raft", "TwoPhase", "Zab"]

@@ -68,6 +68,12 @@ def test_zxid_to_index_is_the_specs():
     assert zxid_to_index((), (1, 1)) == 1
 
 
+def test_the_default_scope_is_the_benchmarks():
+    """concord check zab: 3 servers, (1, 2, 3, 0), where TLC finds 671,092 states (benchmarks/zab_bugs.py)."""
+    z = Zab()
+    assert (len(z.Server), z.max_timeout_failures, z.max_transactions, z.max_epoch, z.max_restarts) == (3, 1, 2, 3, 0)
+
+
 def test_bad_limits_are_refused():
     with pytest.raises(ValueError):
         Zab(servers=0)
@@ -76,7 +82,7 @@ def test_bad_limits_are_refused():
 
 
 def test_the_witness_is_a_leader_change_then_a_quorum_commit():
-    r = check(Zab(), properties=["CommittedAfterLeaderChange"])
+    r = check(Zab(2, 1, 1, 2, 0), properties=["CommittedAfterLeaderChange"])
     w = r.witness("CommittedAfterLeaderChange")
     assert len(w.trace) == WITNESS
     assert sum(1 for leaders in w.trace[-1].state.epochLeader if leaders) == 2
