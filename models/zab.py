@@ -172,14 +172,9 @@ class Zab(Model):
 
     def discard_and_broadcast(self, msgs, i, j, m, targets):
         """DiscardAndBroadcast*(i, j, m): drop the head of j's channel to i, then send m to every target
-        (the connected learners of a set, i excluded)."""
-        out = msgs[i]
-        sent = out
-        for v in self.Server:
-            if v in targets:
-                sent = sent.set(v, out[v] + (m,))
-        msgs = msgs.set(j, msgs[j].set(i, msgs[j][i][1:]))
-        return msgs.set(i, sent)
+        (the connected learners of a set, i excluded; j is a learner, never i, so the two touch different
+        channels)."""
+        return self.broadcast(self.discard(msgs, j, i), i, m, targets)
 
     def broadcast(self, msgs, i, m, targets):
         """Broadcast(i, m): m to every target."""
@@ -222,9 +217,14 @@ class Zab(Model):
             sendCounter=s.sendCounter.set(i, 0),
         )
 
-    def follower_shutdown(self, s, i, state, zab, connect):
-        """FollowerShutdown(i), on the given maps."""
-        return state.set(i, LOOKING), zab.set(i, ELECTION), connect.set(i, NullPoint)
+    def follower_shutdown(self, s, i) -> dict:
+        """FollowerShutdown(i): back to election, with no leader."""
+        return dict(state=s.state.set(i, LOOKING), zabState=s.zabState.set(i, ELECTION),
+                    connectInfo=s.connectInfo.set(i, NullPoint))
+
+    def part(self, s, leader, j) -> dict:
+        """Follower j and its leader part: RemoveLearner(leader, j), FollowerShutdown(j), Clean(leader, j)."""
+        return dict(self.remove_learner(s, leader, j), **self.follower_shutdown(s, j), msgs=self.clean(s.msgs, leader, j))
 
     def leader_shutdown(self, s, i) -> dict:
         """LeaderShutdown(i): i and its learners back to election, the channels into them emptied."""
@@ -260,9 +260,7 @@ class Zab(Model):
         """A leader loses follower j: it goes on without j if the rest are a quorum, else it shuts down
         (Timeout's and Restart's common case)."""
         if self.is_quorum(s.learners[leader] - {j}):
-            state, zab, connect = self.follower_shutdown(s, j, s.state, s.zabState, s.connectInfo)
-            return dict(self.remove_learner(s, leader, j), state=state, zabState=zab, connectInfo=connect,
-                        msgs=self.clean(s.msgs, leader, j))
+            return self.part(s, leader, j)
         return self.leader_shutdown(s, leader)
 
     # -- election (an oracle) ------------------------------------------------------------------
@@ -301,9 +299,7 @@ class Zab(Model):
         elif s.state[i] == FOLLOWING and s.connectInfo[i] != NullPoint:
             changes = self.lose_follower(s, s.connectInfo[i], i)
         elif s.state[i] == FOLLOWING:
-            state, zab, connect = self.follower_shutdown(s, i, s.state, s.zabState, s.connectInfo)
-            changes = dict(state=state, zabState=zab, connectInfo=connect,
-                           msgs=self.clean_input_buffer(s.msgs, {i}))
+            changes = dict(self.follower_shutdown(s, i), msgs=self.clean_input_buffer(s.msgs, {i}))
         else:
             changes = self.leader_shutdown(s, i)
         return s.set(**changes, lastCommitted=s.lastCommitted.set(i, NONE_COMMITTED),
@@ -356,9 +352,7 @@ class Zab(Model):
                              zabState=s.zabState.set(i, SYNCHRONIZATION))
             return s.set(violatedInvariants=self.violated(s, stateInconsistent=True),
                          msgs=self.discard(s.msgs, j, i))
-        state, zab, connect = self.follower_shutdown(s, i, s.state, s.zabState, s.connectInfo)
-        return s.set(**self.remove_learner(s, j, i), state=state, zabState=zab, connectInfo=connect,
-                     msgs=self.clean(s.msgs, i, j))
+        return s.set(**self.part(s, j, i))
 
     def initial_history(self, s, acke: frozenset) -> tuple:
         """DetermineInitialHistory: the history of the peer with the latest (currentEpoch, last zxid)."""
@@ -406,9 +400,7 @@ class Zab(Model):
             return None
         msg = s.msgs[j][i][0]
         if s.acceptedEpoch[i] != msg.mepoch:
-            state, zab, connect = self.follower_shutdown(s, i, s.state, s.zabState, s.connectInfo)
-            return s.set(**self.remove_learner(s, j, i), state=state, zabState=zab, connectInfo=connect,
-                         msgs=self.clean(s.msgs, i, j))
+            return s.set(**self.part(s, j, i))
         violations = (s.violatedInvariants if s.zabState[i] == SYNCHRONIZATION
                       else self.violated(s, stateInconsistent=True))
         return s.set(violatedInvariants=violations, currentEpoch=s.currentEpoch.set(i, s.acceptedEpoch[i]),
