@@ -224,7 +224,8 @@ class Zab(Model):
 
     def part(self, s, leader, j) -> dict:
         """Follower j and its leader part: RemoveLearner(leader, j), FollowerShutdown(j), Clean(leader, j)."""
-        return dict(self.remove_learner(s, leader, j), **self.follower_shutdown(s, j), msgs=self.clean(s.msgs, leader, j))
+        return dict(self.remove_learner(s, leader, j), **self.follower_shutdown(s, j),
+                    msgs=self.clean(s.msgs, leader, j))
 
     def leader_shutdown(self, s, i) -> dict:
         """LeaderShutdown(i): i and its learners back to election, the channels into them emptied."""
