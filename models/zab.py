@@ -731,10 +731,16 @@ class NoTruncate(Zab):
         return own + tuple(t for t in leaders if zxid_greater(t.zxid, last))
 
 
-Zab.variants = {
-    "propose-to-ackld": ProposeToAckld,
-    "commitld-from-ackld": CommitldFromAckld,
-    "strict-propose": StrictPropose,
-    "no-truncate": NoTruncate,
-}
+def _variants() -> dict:
+    from .zab_seed import SeedZab
 
+    return {
+        "propose-to-ackld": ProposeToAckld,
+        "commitld-from-ackld": CommitldFromAckld,
+        "strict-propose": StrictPropose,
+        "no-truncate": NoTruncate,
+        "seed": SeedZab,
+    }
+
+
+Zab.variants = _variants()

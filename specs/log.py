@@ -10,6 +10,7 @@ as leaders now, as (server, term) pairs. It then declares the properties in its 
     LogMatching = log.LogMatching()
     LeaderCompleteness = log.LeaderCompleteness()
     StateMachineSafety = log.StateMachineSafety()
+    CommittedKept = log.CommittedKept()
     SomeEntryCommitted = log.SomeEntryCommitted()
 
 Checked on each state (no history variables), the properties say what the current leaders, logs and
@@ -21,7 +22,7 @@ from __future__ import annotations
 from checker import Property, record
 
 __all__ = ["LogState", "ElectionSafety", "LeaderAppendOnly", "LogMatching", "LeaderCompleteness",
-           "StateMachineSafety", "SomeEntryCommitted", "committed"]
+           "StateMachineSafety", "CommittedKept", "SomeEntryCommitted", "committed"]
 
 LogState = record("LogState", "logs commit leaders")  # FrozenMap server -> entries, FrozenMap server -> int, {(server, term)}
 
@@ -56,37 +57,38 @@ def ElectionSafety(mapping: str = "replicated", name: str = "ElectionSafety") ->
     return _of_view("invariant", name, "At most one leader can be elected in a given term.", check, mapping)
 
 
-def LeaderAppendOnly(mapping: str = "replicated") -> Property:
-    """A leader never overwrites or deletes entries in its log; it only appends new entries."""
+def _of_step(name: str, doc: str, at, mapping: str) -> Property:
+    """A transition property that reads only LogStates: at(before) -> None (nothing to check) or check(after)."""
 
     def build(model):
         view = getattr(model, mapping)
 
         def holds(s, t):
-            check = at(s)
+            check = on(s)
             return True if check is None else check(t)
 
-        def at(s):
-            before = view(s)
-            if not before.leaders:
-                return None  # no leader: nothing to keep
+        def on(s):
+            check = at(view(s))
+            return None if check is None else lambda t: check(view(t))
 
-            def kept(t):
-                after = view(t)
-                for leader in before.leaders & after.leaders:  # the same server, leading in the same term
-                    old, new = before.logs[leader[0]], after.logs[leader[0]]
-                    if new[: len(old)] != old:
-                        return False
-                return True
-
-            return kept
-
-        holds.at = at
+        holds.at = on
         return holds
 
-    return Property(None, "transition", "LeaderAppendOnly",
-                    "A leader never overwrites or deletes entries in its log; it only appends new entries.",
-                    factory=build)
+    return Property(None, "transition", name, doc, factory=build)
+
+
+def LeaderAppendOnly(mapping: str = "replicated") -> Property:
+    """A leader never overwrites or deletes entries in its log; it only appends new entries."""
+
+    def at(before):
+        if not before.leaders:
+            return None  # no leader: nothing to keep
+        # the same server, leading in the same term, keeps its log as a prefix
+        return lambda after: all(after.logs[i][:len(before.logs[i])] == before.logs[i]
+                                 for i, _ in before.leaders & after.leaders)
+
+    return _of_step("LeaderAppendOnly",
+                    "A leader never overwrites or deletes entries in its log; it only appends new entries.", at, mapping)
 
 
 def LogMatching(mapping: str = "replicated") -> Property:
@@ -132,6 +134,19 @@ def StateMachineSafety(mapping: str = "replicated", name: str = "StateMachineSaf
     return _of_view("invariant", name,
                     "If a server has applied a log entry at a given index, no other server ever applies a different "
                     "entry for the same index.", lambda v: all(len(e) <= 1 for e in committed(v).values()), mapping)
+
+
+def CommittedKept(mapping: str = "replicated") -> Property:
+    """No server's log loses or changes an entry it had committed (a step may lower a commit index, as a
+    restart does, but not take a committed entry out of the log)."""
+
+    def at(before):
+        kept = {i: entries[:before.commit[i]] for i, entries in before.logs.items() if before.commit[i]}
+        if not kept:
+            return None  # nothing committed: nothing to keep
+        return lambda after: all(after.logs[i][:len(old)] == old for i, old in kept.items())
+
+    return _of_step("CommittedKept", "A server never deletes or overwrites an entry it has committed.", at, mapping)
 
 
 def SomeEntryCommitted(mapping: str = "replicated") -> Property:

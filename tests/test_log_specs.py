@@ -61,6 +61,18 @@ def test_leader_append_only_a_leader_keeps_its_entries():
     assert not holds(prop, before, lost)
 
 
+def test_committed_kept_no_server_loses_a_committed_entry():
+    before = state({"a": [E(1, "x"), E(1, "y")], "b": [E(1, "x")]}, {"a": 1, "b": 0})
+    appended = state({"a": [E(1, "x"), E(2, "z")], "b": []}, {"a": 1, "b": 0})  # uncommitted y and b's x may go
+    restarted = state({"a": [E(1, "x"), E(1, "y")], "b": [E(1, "x")]}, {"a": 0, "b": 0})
+    replaced = state({"a": [E(2, "z")], "b": [E(1, "x")]}, {"a": 0, "b": 0})
+    prop = log.CommittedKept()
+    assert prop.kind == "transition"
+    assert holds(prop, before, appended) and holds(prop, before, restarted)
+    assert not holds(prop, before, replaced)
+    assert holds(prop, replaced, state({"a": [], "b": []}))  # nothing committed before: nothing to keep
+
+
 def test_some_entry_committed_is_a_reachable_property():
     prop = log.SomeEntryCommitted()
     assert prop.kind == "reachable"

@@ -16,6 +16,7 @@ from test_raft import replay
 
 from checker import check
 from models.zab import Txn, Zab, zxid_to_index
+from specs import log
 
 PROPERTIES = ["ShouldNotBeTriggered", "Leadership1", "Leadership2", "PrefixConsistency", "Integrity", "Agreement",
               "TotalOrder", "LocalPrimaryOrder", "GlobalPrimaryOrder", "PrimaryIntegrity"]
@@ -89,8 +90,9 @@ def test_the_witness_is_a_leader_change_then_a_quorum_commit():
 
 
 # variant -> (scope, the property it breaks first, BFS trace length); each the smallest scope tried that shows it
-# (3 servers: a quorum of 2 and a latecomer). no-truncate needs 646,408 states (104 s): its BFS trace is stored
-# (tests/traces/zab-no-truncate.txt: python benchmarks/zab_bugs.py) and replayed here.
+# (3 servers: a quorum of 2 and a latecomer). no-truncate needs 323,341 states (ShouldNotBeTriggered, 29 steps)
+# and 436,063 (PrefixConsistency alone, 31; both on 2 workers): its BFS traces are stored (tests/traces/, python
+# benchmarks/zab_bugs.py --write) and replayed below.
 FOUND = {
     "propose-to-ackld": ((3, 1, 1, 2, 0), "ShouldNotBeTriggered", 21, "proposalInconsistent"),
     "commitld-from-ackld": ((3, 0, 2, 2, 0), "ShouldNotBeTriggered", 25, "commitInconsistent"),
@@ -112,16 +114,70 @@ def test_each_bug_of_the_specs_issues_is_found_and_the_spec_passes_the_same_scop
         assert check(Zab(*scope), properties=PROPERTIES).verdict == "ok"
 
 
+def stored(name: str) -> list[str]:
+    """The step labels of a stored trace (benchmarks/zab_bugs.py --write)."""
+    with open(os.path.join(os.path.dirname(__file__), "traces", name)) as f:
+        return f.read().split("\n")[:-1]
+
+
+NO_TRUNCATE = (3, 1, 2, 3, 0)
+
+
+def test_no_truncate_first_breaks_the_specs_own_commit_guard():
+    """The stored BFS trace with every property checked (29 steps, 323,341 states): a follower that kept a
+    transaction only it logged is sent a COMMIT that is not its next pending one; the spec raises
+    commitInconsistent at the last step and at no step before, and along the same steps never does."""
+    labels = stored("zab-no-truncate-first.txt")
+    states = replay(Zab.variants["no-truncate"](*NO_TRUNCATE), labels)
+    assert len(states) - 1 == len(labels) == 29
+    assert [s.violatedInvariants.commitInconsistent for s in states] == [False] * 29 + [True]
+    assert not any(any(s.violatedInvariants) for s in replay(Zab(*NO_TRUNCATE), labels))
+
+
 def test_no_truncate_keeps_a_transaction_only_one_follower_logged():
-    """The stored BFS trace (31 steps, benchmarks/zab_bugs.py) replays on no-truncate and breaks
+    """The stored BFS trace for PrefixConsistency alone (31 steps) replays on no-truncate and breaks
     PrefixConsistency at its last step, and at no step before; the spec, along the same steps, never does."""
-    path = os.path.join(os.path.dirname(__file__), "traces", "zab-no-truncate.txt")
-    labels = open(path).read().split("\n")[:-1]
-    scope = (3, 1, 2, 3, 0)
-    buggy = Zab.variants["no-truncate"](*scope)
+    labels = stored("zab-no-truncate.txt")
+    buggy = Zab.variants["no-truncate"](*NO_TRUNCATE)
     states = replay(buggy, labels)
     assert len(states) - 1 == len(labels) == 31
     holds = Zab.PrefixConsistency.bind(buggy)
     assert [holds(s) for s in states] == [True] * 31 + [False]
-    spec = Zab(*scope)
+    spec = Zab(*NO_TRUNCATE)
     assert all(map(Zab.PrefixConsistency.bind(spec), replay(spec, labels)))
+
+
+def test_the_seed_description_first_elects_two_leaders_of_one_number():
+    """Numbers drawn at random can collide, and nothing stops a server supporting two candidates: two leaders
+    of epoch 1 after 8 steps, the first thing BFS finds."""
+    r = check(Zab.variants["seed"]())
+    assert [(v.property, v.length) for v in r.violations] == [("Leadership1", 8)]
+    assert [step.label for step in r.violations[0].trace[1:3]] == ["Draw(i=s1, n=1)", "Draw(i=s2, n=1)"]
+
+
+# With numbers of their own (no collision), what breaks, in BFS order: a leader lacks a committed transaction
+# (11), the leader that committed it copies a history without it (12), two servers commit different ones (14).
+SEED_UNIQUE = {"LeaderCompleteness": 11, "CommittedKept": 12, "PrefixConsistency": 14}
+
+
+def test_with_numbers_of_their_own_the_committed_transaction_is_lost_second():
+    seed = Zab.variants["seed"](unique_numbers=True, max_number=3)
+    assert [(v.property, v.length) for v in check(seed).violations] == [("LeaderCompleteness", 11)]
+    found = {p: check(seed, properties=[p]).violation(p) for p in SEED_UNIQUE}
+    assert {p: v.length for p, v in found.items()} == SEED_UNIQUE
+    before, after = found["CommittedKept"].trace[-2:]
+    j = after.label.split("j=")[1].rstrip(")")  # the server that copied
+    assert before.state.leading[j] and before.state.lastCommitted[j] == 1 and before.state.history[j]
+    assert after.state.history[j] == ()  # a leader's own committed transaction, gone
+
+
+class KeptZab(Zab):
+    """The spec, also judged by specs.log's CommittedKept."""
+
+    CommittedKept = log.CommittedKept()
+
+
+@pytest.mark.parametrize("scope", [(2, 1, 1, 2, 0), (2, 1, 1, 2, 1), (3, 0, 1, 1, 0)])
+def test_the_spec_never_loses_a_committed_transaction(scope):
+    """What the seed breaks the spec keeps (a restart lowers lastCommitted, never the history under it)."""
+    assert check(KeptZab(*scope), properties=["CommittedKept"]).verdict == "ok"
