@@ -2,6 +2,7 @@
 
 from .diehard import DieHard
 from .kvstore import KVStore
+from .lock import Lock, Redlock
 from .paxos import Paxos
 from .raft import Raft
 from .twophase import TwoPhase
@@ -14,6 +15,8 @@ BUNDLED = {
     "diehard": DieHard,
     "twophase": TwoPhase,
     "zab": Zab,
+    "lock": Lock,
+    "redlock": Redlock,
 }
 
-__all__ = ["BUNDLED", "DieHard", "KVStore", "Paxos", "Raft", "TwoPhase", "Zab"]
+__all__ = ["BUNDLED", "DieHard", "KVStore", "Lock", "Paxos", "Raft", "Redlock", "TwoPhase", "Zab"]

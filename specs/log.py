@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from checker import Property, record
 
+from ._views import of_step, of_view
+
 __all__ = ["LogState", "ElectionSafety", "LeaderAppendOnly", "LogMatching", "LeaderCompleteness",
            "StateMachineSafety", "CommittedKept", "SomeEntryCommitted", "committed"]
 
@@ -38,43 +40,13 @@ def committed(view) -> dict:
     return out
 
 
-def _of_view(kind: str, name: str, doc: str, check, mapping: str) -> Property:
-    """A property of one state that reads only the model's LogState of it: check(view) -> bool."""
-
-    def build(model):
-        view = getattr(model, mapping)
-        return lambda s: check(view(s))
-
-    return Property(None, kind, name, doc, factory=build)
-
-
 def ElectionSafety(mapping: str = "replicated", name: str = "ElectionSafety") -> Property:
     """At most one leader per term (name: what a protocol calls it, e.g. Zab's Leadership1)."""
 
     def check(v) -> bool:
         return len({term for _, term in v.leaders}) == len(v.leaders)
 
-    return _of_view("invariant", name, "At most one leader can be elected in a given term.", check, mapping)
-
-
-def _of_step(name: str, doc: str, at, mapping: str) -> Property:
-    """A transition property that reads only LogStates: at(before) -> None (nothing to check) or check(after)."""
-
-    def build(model):
-        view = getattr(model, mapping)
-
-        def holds(s, t):
-            check = on(s)
-            return True if check is None else check(t)
-
-        def on(s):
-            check = at(view(s))
-            return None if check is None else lambda t: check(view(t))
-
-        holds.at = on
-        return holds
-
-    return Property(None, "transition", name, doc, factory=build)
+    return of_view("invariant", name, "At most one leader can be elected in a given term.", check, mapping)
 
 
 def LeaderAppendOnly(mapping: str = "replicated") -> Property:
@@ -87,7 +59,7 @@ def LeaderAppendOnly(mapping: str = "replicated") -> Property:
         return lambda after: all(after.logs[i][:len(before.logs[i])] == before.logs[i]
                                  for i, _ in before.leaders & after.leaders)
 
-    return _of_step("LeaderAppendOnly",
+    return of_step("LeaderAppendOnly",
                     "A leader never overwrites or deletes entries in its log; it only appends new entries.", at, mapping)
 
 
@@ -104,7 +76,7 @@ def LogMatching(mapping: str = "replicated") -> Property:
                     return False
         return True
 
-    return _of_view("invariant", "LogMatching",
+    return of_view("invariant", "LogMatching",
                     "If two logs contain an entry with the same index and term, the logs are identical through that index.",
                     check, mapping)
 
@@ -123,7 +95,7 @@ def LeaderCompleteness(mapping: str = "replicated") -> Property:
                         return False
         return True
 
-    return _of_view("invariant", "LeaderCompleteness",
+    return of_view("invariant", "LeaderCompleteness",
                     "If a log entry is committed in a given term, it is present in the logs of the leaders of all "
                     "higher-numbered terms.", check, mapping)
 
@@ -131,7 +103,7 @@ def LeaderCompleteness(mapping: str = "replicated") -> Property:
 def StateMachineSafety(mapping: str = "replicated", name: str = "StateMachineSafety") -> Property:
     """No two servers commit different entries at the same index (name: e.g. Zab's PrefixConsistency)."""
 
-    return _of_view("invariant", name,
+    return of_view("invariant", name,
                     "If a server has applied a log entry at a given index, no other server ever applies a different "
                     "entry for the same index.", lambda v: all(len(e) <= 1 for e in committed(v).values()), mapping)
 
@@ -146,11 +118,11 @@ def CommittedKept(mapping: str = "replicated") -> Property:
             return None  # nothing committed: nothing to keep
         return lambda after: all(after.logs[i][:len(old)] == old for i, old in kept.items())
 
-    return _of_step("CommittedKept", "A server never deletes or overwrites an entry it has committed.", at, mapping)
+    return of_step("CommittedKept", "A server never deletes or overwrites an entry it has committed.", at, mapping)
 
 
 def SomeEntryCommitted(mapping: str = "replicated") -> Property:
     """Some entry gets committed (a scope where none can is vacuous)."""
 
-    return _of_view("reachable", "SomeEntryCommitted", "Some server commits an entry.", lambda v: any(committed(v)),
+    return of_view("reachable", "SomeEntryCommitted", "Some server commits an entry.", lambda v: any(committed(v)),
                     mapping)
