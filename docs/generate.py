@@ -1,12 +1,14 @@
 """Regenerate the output and pictures embedded in README.md and docs/*.md: no counterexample is typed or drawn by hand.
 
 A block between ``<!-- concord: ARGS -->`` and ``<!-- /concord -->`` is replaced by the output of
-``concord ARGS`` (from the first violation on, for ``check``), in a text code fence.
+``concord ARGS`` (from the first violation on, for ``check``), in a text code fence. A run too long for the
+test suite is marked ``<!-- concord slow: ARGS -->``: --quick leaves its block as it is.
 A block between ``<!-- concord-svg: check ARGS -> PATH -->`` and ``<!-- /concord-svg -->`` embeds
 the image PATH (relative to the page), the sequence chart that ``concord check ARGS --render DIR``
 draws of the one counterexample it finds.
-Run: python docs/generate.py [--check]   (--check: exit 1 if any page is out of date or an image is
-missing; images are not redrawn, since Graphviz versions draw slightly different SVG)
+Run: python docs/generate.py [--check] [--quick]   (--check: exit 1 if any page is out of date or an image
+is missing; images are not redrawn, since Graphviz versions draw slightly different SVG; tests/test_docs.py
+runs --check --quick, and the slow blocks are checked by a plain --check)
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import tempfile
 
 DOCS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(DOCS)
-BLOCK = re.compile(r"(<!-- concord: (.*?) -->\n)(.*?)(<!-- /concord -->)", re.S)
+BLOCK = re.compile(r"(<!-- concord( slow)?: (.*?) -->\n)(.*?)(<!-- /concord -->)", re.S)
 PICTURE = re.compile(r"(<!-- concord-svg: (.*?) -> (.*?) -->\n)(.*?)(<!-- /concord-svg -->)", re.S)
 
 
@@ -51,7 +53,7 @@ def draw(args: str, target: str) -> None:
         shutil.copyfile(os.path.join(tmp, drawn[0]), target)
 
 
-def regenerate(text: str, page_dir: str, check_only: bool, missing: list[str]) -> str:
+def regenerate(text: str, page_dir: str, check_only: bool, missing: list[str], quick: bool = False) -> str:
     def picture(m: re.Match) -> str:
         args, image = m.group(2), m.group(3)
         target = os.path.join(page_dir, image)
@@ -61,7 +63,12 @@ def regenerate(text: str, page_dir: str, check_only: bool, missing: list[str]) -
             missing.append(os.path.relpath(target, ROOT))
         return f"{m.group(1)}![Sequence chart: concord {args}]({image})\n{m.group(5)}"
 
-    text = BLOCK.sub(lambda m: f"{m.group(1)}```text\n{run(m.group(2))}```\n{m.group(4)}", text)
+    def block(m: re.Match) -> str:
+        if quick and m.group(2):
+            return m.group(0)
+        return f"{m.group(1)}```text\n{run(m.group(3))}```\n{m.group(5)}"
+
+    text = BLOCK.sub(block, text)
     return PICTURE.sub(picture, text)
 
 
@@ -70,12 +77,12 @@ def pages() -> list[str]:
     return [os.path.join(ROOT, "README.md"), *docs]
 
 
-def main(check_only: bool) -> int:
+def main(check_only: bool, quick: bool = False) -> int:
     stale, missing = [], []
     for path in pages():
         with open(path, encoding="utf-8") as f:
             old = f.read()
-        new = regenerate(old, os.path.dirname(path), check_only, missing)
+        new = regenerate(old, os.path.dirname(path), check_only, missing, quick)
         if new != old:
             stale.append(os.path.relpath(path, ROOT))
             if not check_only:
@@ -89,4 +96,4 @@ def main(check_only: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main("--check" in sys.argv[1:]))
+    sys.exit(main("--check" in sys.argv[1:], "--quick" in sys.argv[1:]))
