@@ -1,5 +1,6 @@
 """Bundled protocol models, by the name the command line knows them."""
 
+from .chash import ConsistentHashing
 from .diehard import DieHard
 from .kvstore import KVStore
 from .lock import Lock, Redlock
@@ -17,6 +18,7 @@ BUNDLED = {
     "zab": Zab,
     "lock": Lock,
     "redlock": Redlock,
+    "chash": ConsistentHashing,
 }
 
-__all__ = ["BUNDLED", "DieHard", "KVStore", "Lock", "Paxos", "Raft", "Redlock", "TwoPhase", "Zab"]
+__all__ = ["BUNDLED", "ConsistentHashing", "DieHard", "KVStore", "Lock", "Paxos", "Raft", "Redlock", "TwoPhase", "Zab"]
