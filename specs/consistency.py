@@ -27,12 +27,20 @@ MEMO_PER_MEGABYTE = 1000
 """Configurations remembered per megabyte of --memory (each takes about 250 bytes)."""
 STEPS_PER_CHECK = 1024
 """Search steps between two looks at the budget."""
+PROBE_CHECKS = 64
+"""Looks at the budget (of STEPS_PER_CHECK steps each) that one search made while shrinking a failure may take,
+plus one per 64 operations of the failing part; a search that takes longer counts as not failing, so the
+core stays larger rather than the shrinking stalling on a hard sub-history."""
 Datatype = Register | Queue
 Search = Callable[[Sequence[Operation], Datatype, Hashable, "Budget"], bool]
 
 
 class Stopped(Exception):
     """A check cut short by a limit or an interrupt; the message says which, as `stopped at --time-limit 5s`."""
+
+
+class _Unsettled(Exception):
+    """A search made while shrinking that ran past its share of steps (see PROBE_CHECKS)."""
 
 
 class Budget:
@@ -46,6 +54,7 @@ class Budget:
         self.deadline = INF if seconds is None else time.monotonic() + seconds
         self.decided = 0
         self.reached = 0
+        self.cap: int | None = None
 
     @property
     def progress(self) -> int:
@@ -55,6 +64,10 @@ class Budget:
     def spend(self, reached: int) -> None:
         """Note that the current search got `reached` operations far; raise Stopped if a limit is hit."""
         self.reached = max(self.reached, reached)
+        if self.cap is not None:
+            self.cap -= 1
+            if self.cap < 0:
+                raise _Unsettled()
         if time.monotonic() > self.deadline:
             raise Stopped(f"stopped at --time-limit {self.seconds:g}s")
         if self.megabytes is not None and _peak_megabytes() > self.megabytes:
@@ -161,11 +174,13 @@ def check_linearizable(history: History | Iterable[Operation], model: str = "reg
     datatype = _datatype(model)
     operations = _prepare(history, datatype)
     local = DATATYPES["register"] if datatype.keyed else datatype
-    fails = _fails(local, initial, _linearizable, budget or UNLIMITED)
+    searches = budget or Budget()
+    fails = _fails(local, initial, _linearizable, searches)
     try:
         for part in sorted(datatype.partition(operations), key=len):
             if fails(part):
-                core, stopped = _smallest_core(part, local, fails, real_time=True, budget=budget)
+                probe = _capped(fails, searches, len(part))
+                core, stopped = _smallest_core(part, local, probe, real_time=True, budget=budget)
                 return _failure("linearizable", datatype, operations, part, core, stopped)
             if budget:
                 budget.next_part(len(part))
@@ -180,13 +195,15 @@ def check_sequential(history: History | Iterable[Operation], model: str = "regis
     ignored, and keys are not independent (sequential consistency is not compositional)."""
     datatype = _datatype(model)
     operations = _prepare(history, datatype)
-    fails = _fails(datatype, initial, _sequentially_consistent, budget or UNLIMITED)
+    searches = budget or Budget()
+    fails = _fails(datatype, initial, _sequentially_consistent, searches)
     try:
         if not fails(operations):
             return CheckResult(True, "sequential", datatype.name, len(operations))
     except STOPS as stop:
         return _unknown("sequential", datatype, operations, _stop_reason(stop, budget), budget)
-    core, stopped = _smallest_core(operations, datatype, fails, real_time=False, budget=budget)
+    probe = _capped(fails, searches, len(operations))
+    core, stopped = _smallest_core(operations, datatype, probe, real_time=False, budget=budget)
     return _failure("sequential", datatype, operations, operations, core, stopped)
 
 
@@ -316,7 +333,7 @@ def _linearizable(history: Sequence[Operation], datatype: Datatype, initial: Has
     spans the operations that overlap that one: a few bits when clients seldom overlap, however long the
     history. The memo of configurations is bounded by the budget (the oldest half is forgotten).
     """
-    state, step = datatype.start(initial, history)
+    state, step = datatype.start(initial, history, real_time=True)
     entries = _Entries(history)
     following, operation_at, tail = entries.following, entries.operation_at, entries.tail
     pending = [op.ret is None for op in history]
@@ -581,6 +598,21 @@ def _fails(datatype: Datatype, initial: Hashable, search: Search,
     def fails(operations: list[Operation]) -> bool:
         return not search(operations, datatype, initial, budget)
     return fails
+
+
+def _capped(fails: Callable[[list[Operation]], bool], budget: Budget,
+            size: int) -> Callable[[list[Operation]], bool]:
+    """`fails` for shrinking a failing part of `size` operations: True only when a search within PROBE_CHECKS
+    (and one more per 64 operations) looks at `budget` shows the failure."""
+    def probe(operations: list[Operation]) -> bool:
+        budget.cap = PROBE_CHECKS + size // 64
+        try:
+            return fails(operations)
+        except _Unsettled:
+            return False
+        finally:
+            budget.cap = None
+    return probe
 
 
 def _all_linearizable(operations: Sequence[Operation], datatype: Datatype, initial: Hashable,

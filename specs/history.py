@@ -1,4 +1,5 @@
-"""Histories of client operations on a shared object: value classes, and readers for JSON and Jepsen EDN files."""
+"""Histories of client operations on a shared object: value classes, and readers for JSON, Jepsen EDN and Jepsen
+`jepsen.util` log files."""
 
 from __future__ import annotations
 
@@ -14,10 +15,23 @@ from typing import Any, Hashable, Iterable, Iterator, Mapping
 from specs.edn import MAX_DEPTH, EdnError, Keyword, read_forms, read_value
 
 OPERATION_NAMES = {"read": "read", "write": "write", "cas": "cas", "enq": "enq", "deq": "deq",
-                   "enqueue": "enq", "dequeue": "deq"}
+                   "enqueue": "enq", "dequeue": "deq", "get": "get", "put": "put", "append": "append"}
+KNOWN_OPERATIONS = "read, write, cas, enq, deq, get, put or append"
+OBSERVING = ("read", "deq", "get")
+"""Operations whose completion carries the value they observed; the others' completions carry nothing."""
 EVENT_TYPES = ("invoke", "ok", "fail", "info")
 BLANK = re.compile(r"[ \t\r\n]*")
 EDN_START = re.compile(r"\s*(;|\[?\s*\{\s*:)")
+LOG_OPERATION = re.compile(r"(?:.*?\bjepsen\.util(?::|[ \t]+-)?[ \t]+)?(?P<process>-?[0-9]+|:[^\s\[\]{}\"]+)[ \t]+"
+                           r":(?P<type>invoke|ok|fail|info)(?:[ \t]+(?P<f>\S*)[ \t]*(?P<value>.*))?")
+"""An operation line of a Jepsen log: `INFO  jepsen.util - 3<TAB>:invoke<TAB>:cas<TAB>[3 0]` (log4j), `INFO [date]
+jepsen worker 3 - jepsen.util 3 ...` (unilog), `date{GMT}<TAB>INFO<TAB>[jepsen worker 3] jepsen.util: 3 ...`
+(logback), or bare as in Jepsen's history.txt: `3<TAB>:invoke<TAB>:cas<TAB>[3 0]`; tabs or spaces between fields."""
+LOG_SNIFF = re.compile(r"^(?:.*?\bjepsen\.util\b|(?:-?[0-9]+|:nemesis)[ \t]+:(?:invoke|ok|fail|info)[ \t])",
+                       re.MULTILINE)
+LOG_SUFFIXES = (".log", ".txt")
+EDN_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+EDN_STRING_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
 class HistoryError(ValueError):
@@ -55,10 +69,10 @@ class Operation:
         return self.describe()
 
     def describe(self, with_key: bool = True) -> str:
-        """`write 3`, `read -> 3`, `cas 1 -> 2`, `deq -> empty`; prefixed with `[key] ` when keyed."""
+        """`write 3`, `read -> 3`, `cas 1 -> 2`, `deq -> empty`, `get -> "a"`; prefixed with `[key] ` when keyed."""
         result = "?" if self.pending else show(self.output)
-        if self.f == "read":
-            text = f"read -> {result}"
+        if self.f in ("read", "get"):
+            text = f"{self.f} -> {result}"
         elif self.f == "deq":
             text = f"deq -> {'empty' if not self.pending and self.output is None else result}"
         elif self.f == "cas":
@@ -80,16 +94,16 @@ class History:
     clock: int = 0
 
     def invoke(self, process: Hashable, f: str, value: Any = None, key: Hashable = None) -> History:
-        """This history with `process` invoking `f` (read, write, cas, enq, deq) with input `value`."""
+        """This history with `process` invoking `f` (read, write, cas, enq, deq, get, put, append) with `value`."""
         if f not in OPERATION_NAMES:
-            raise ValueError(f"unknown operation {f!r}: expected read, write, cas, enq or deq")
+            raise ValueError(f"unknown operation {f!r}: expected {KNOWN_OPERATIONS}")
         if self._in_flight(process) is not None:
             raise ValueError(f"process {show(process)} already has an operation in flight")
         operation = Operation(process, OPERATION_NAMES[f], value, None, self.clock, None, key)
         return History(self.operations + (operation,), self.clock + 1)
 
     def complete(self, process: Hashable, output: Any = None) -> History:
-        """This history with the operation in flight at `process` acknowledged, returning `output` (reads, deq)."""
+        """This history with the operation in flight at `process` acknowledged, returning `output` (read, deq, get)."""
         index = self._require_in_flight(process)
         done = replace(self.operations[index], output=output, ret=self.clock)
         return History(self.operations[:index] + (done,) + self.operations[index + 1:], self.clock + 1)
@@ -139,7 +153,12 @@ def parse_value(text: str) -> Hashable:
 
 
 def load_history(path: str | Path, keyed: bool = False) -> History:
-    """Read a JSON or EDN history file; `keyed` (the kv model) reads Jepsen `[key value]` pairs."""
+    """Read a JSON, EDN or Jepsen log history file; `keyed` (the kv model) reads Jepsen `[key value]` pairs.
+
+    `.edn` is EDN and `.json`, `.jsonl` JSON; any other file is told by its content: EDN when it starts with an
+    event map (Porcupine's kv `.txt` files do), a Jepsen log when it has `jepsen.util` operation lines (a `.log`
+    or `.txt` file that starts with neither `[` nor `{` always counts as one), JSON otherwise.
+    """
     path = Path(path)
     data = path.read_bytes()
     try:
@@ -148,8 +167,13 @@ def load_history(path: str | Path, keyed: bool = False) -> History:
         raise HistoryError(f"not UTF-8 text (byte {data[error.start]:#04x})",
                            data.count(b"\n", 0, error.start) + 1) from None
     del data
-    is_edn = path.suffix == ".edn" or (path.suffix not in (".json", ".jsonl") and EDN_START.match(text))
-    return parse_edn(text, keyed) if is_edn else parse_json(text, keyed)
+    if path.suffix in (".edn", ".json", ".jsonl"):
+        return parse_edn(text, keyed) if path.suffix == ".edn" else parse_json(text, keyed)
+    if EDN_START.match(text):
+        return parse_edn(text, keyed)
+    if _is_jepsen_log(text, path.suffix in LOG_SUFFIXES):
+        return read_jepsen_log(text, keyed, require=True)
+    return parse_json(text, keyed)
 
 
 def parse_edn(text: str, keyed: bool = False) -> History:
@@ -168,6 +192,82 @@ def parse_json(text: str, keyed: bool = False) -> History:
         operations = tuple(_record(record, line, keyed) for line, record in forms)
         return History(operations, len(operations))
     return from_events(forms, keyed)
+
+
+def read_jepsen_log(text: str, keyed: bool = False, require: bool = False) -> History:
+    """A history from the operation lines of a Jepsen log (see LOG_OPERATION), other lines ignored.
+
+    Each line is process, type, f and value (an EDN value; what follows it, such as Jepsen's error, is ignored).
+    The `:nemesis` process's lines are skipped, as `from_events` does. `require`: raise HistoryError when the
+    text has no operation line at all.
+    """
+    return from_events(jepsen_log_events(text, require), keyed)
+
+
+def jepsen_log_to_edn(text: str) -> str:
+    """The operation lines of a Jepsen log as a Jepsen EDN history, one event map per line."""
+    return "".join(f"{{:process {_edn(event['process'])}, :type {_edn(event['type'])}, :f {_edn(event['f'])}, "
+                   f":value {_edn(event['value'])}}}\n" for _, event in jepsen_log_events(text))
+
+
+def jepsen_log_events(text: str, require: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The client events of a Jepsen log with their lines, as `from_events` takes them (nemesis lines skipped)."""
+    found = False
+    for number, line in enumerate(text.split("\n"), 1):
+        match = LOG_OPERATION.fullmatch(line.rstrip("\r"))
+        if match is None:
+            continue
+        found = True
+        process = _log_value(match.group("process"), "process", number)
+        if type(process) is Keyword and process.name == "nemesis":
+            continue
+        f = match.group("f") or ""
+        if len(f) < 2 or not f.startswith(":"):
+            raise HistoryError(f"expected an operation such as :read after :{match.group('type')}, "
+                               f"found {_cut(repr(f)) if f else 'nothing'}", number)
+        value = _log_value(match.group("value").rstrip(), "value", number)
+        yield number, {"process": process, "type": Keyword(match.group("type")), "f": Keyword(f[1:]), "value": value}
+    if require and not found:
+        raise HistoryError("no operation lines: expected Jepsen log lines such as "
+                           "'INFO  jepsen.util - 3<TAB>:invoke<TAB>:cas<TAB>[3 0]'")
+
+
+def _is_jepsen_log(text: str, by_name: bool) -> bool:
+    """Whether a file that is not EDN is a Jepsen log: it starts with neither '[' nor '{', and it is named `.log`
+    or `.txt` or has a `jepsen.util` line or an operation line."""
+    first = text.lstrip()[:1]
+    if first and first in "[{":
+        return False
+    return by_name or LOG_SNIFF.search(text) is not None
+
+
+def _log_value(text: str, what: str, line: int) -> Any:
+    """The first EDN value of `text` (a log line's process or value); what follows it is ignored."""
+    if not text:
+        raise HistoryError(f"missing the {what}", line)
+    try:
+        forms = read_forms("nil " + text)  # not a lone vector, so a vector value stays one form
+        next(forms)
+        return next(forms, (0, None))[1]
+    except EdnError as error:
+        raise HistoryError(f"cannot read the {what}: {error}", line) from None
+
+
+def _edn_escape(match: re.Match) -> str:
+    """A character of an EDN string as an escape."""
+    char = match.group()
+    return EDN_ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+def _edn(value: Any) -> str:
+    """`value` as EDN text, as Jepsen prints it: nil, true, 3, "text", :keyword, [1 2], {:a 1}."""
+    if isinstance(value, str):
+        return '"' + EDN_STRING_ESCAPE.sub(_edn_escape, value) + '"'
+    if isinstance(value, tuple):
+        return "[" + " ".join(_edn(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_edn(key)} {_edn(item)}" for key, item in value.items()) + "}"
+    return show(value)
 
 
 def from_events(events: Iterable[tuple[int, Mapping[str, Any]]], keyed: bool = False) -> History:
@@ -218,7 +318,7 @@ def _operation(process: Hashable, f: str, invocation: Mapping, completion: Mappi
             raise HistoryError("events carry keys: check them with the kv model", line)
     elif keyed:
         key, value = _pair(value, "[key value]", line)
-        if completion and f in ("read", "deq"):
+        if completion and f in OBSERVING:
             _, output = _pair(output, "[key value]", line)
     else:
         key = None
@@ -244,7 +344,7 @@ def _build(process: Hashable, f: str, value: Any, output: Any, call: float, ret:
            line: int) -> Operation:
     if f == "cas":
         value = _pair(value, "[old new]", line)
-    if f in ("read", "deq"):
+    if f in OBSERVING:
         value = None
     else:
         output = None
@@ -337,7 +437,7 @@ def _name(value: Any, line: int) -> str:
 def _operation_name(value: Any, line: int) -> str:
     name = _name(value, line)
     if name not in OPERATION_NAMES:
-        raise HistoryError(f"unknown operation {name!r}: expected read, write, cas, enq or deq", line)
+        raise HistoryError(f"unknown operation {name!r}: expected {KNOWN_OPERATIONS}", line)
     return OPERATION_NAMES[name]
 
 

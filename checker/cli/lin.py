@@ -1,4 +1,5 @@
-"""`concord lin`: check that a recorded history (JSON or Jepsen EDN) is linearizable or sequentially consistent."""
+"""`concord lin`: check that a recorded history (JSON, Jepsen EDN or a Jepsen log) is linearizable or sequentially
+consistent."""
 
 from __future__ import annotations
 
@@ -97,13 +98,15 @@ def _run(argv: list[str]) -> int:
 def _parser() -> _Parser:
     parser = _Parser(
         prog="concord lin",
-        description="Check a history of client operations, as JSON or as a Jepsen EDN history.",
+        description="Check a history of client operations, as JSON, as a Jepsen EDN history or as a Jepsen log.",
         epilog="exit status: 0 the history satisfies the model, 1 it does not (the failing window is printed), "
                "2 an error (bad usage, unreadable input), 3 incomplete: stopped by --time-limit, --memory, "
                "Ctrl-C or SIGTERM before any violation was found")
-    parser.add_argument("file", help="history file: .json (events or operations) or .edn (Jepsen)")
+    parser.add_argument("file", help="history file: .json (events or operations), .edn (Jepsen); any other is told "
+                        "by its content: EDN event maps (as Porcupine's .txt) or a Jepsen log (jepsen.util lines)")
     parser.add_argument("--model", choices=list(DATATYPES), default="register",
-                        help="the shared object: register (default), kv (Jepsen [key value] values), queue")
+                        help="the shared object: register (default), kv (Jepsen [key value] values or :key, "
+                             "with read/write/cas or get/put/append), queue")
     parser.add_argument("--consistency", choices=CONSISTENCIES, default="linearizable",
                         help="linearizable (default) or sequential")
     parser.add_argument("--initial", metavar="V", help="initial value, as JSON or EDN (default nil)")
