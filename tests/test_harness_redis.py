@@ -39,3 +39,12 @@ def test_with_fencing_tokens_the_storage_refuses_it(servers):
 def test_a_bad_number_of_servers_is_refused():
     with pytest.raises(ValueError, match="servers"):
         redis_lock.run(servers=2)
+
+
+def test_the_command_line_runs_it_and_exits_1_on_the_stale_write():
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "checker", "harness", "redis-lock"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 1 and "SafeWrites: VIOLATED" in p.stdout and "accepted: c1's write, token 1" in p.stdout
+    assert leftovers() == ""

@@ -21,6 +21,7 @@ __all__ = ["main", "run"]
 DELEGATED = {
     "quorum": ("checker.cli.quorum", "prove or refute quorum intersection with Z3"),
     "lin": ("checker.cli.lin", "check a recorded history for linearizability"),
+    "harness": ("checker.cli.harness", "run etcd under faults, record its history and check it"),
 }
 
 # name -> (help, add its arguments, run it)
