@@ -169,7 +169,8 @@ class Redlock(Model):
     def Start(self, s, c):
         """Client c notes the time and starts acquiring the lock."""
         if s.attempt[c] is None and s.valid[c] is None and s.started[c] < self.max_attempts:
-            return s.set(attempt=s.attempt.set(c, Attempt(s.now, frozenset())), started=s.started.set(c, s.started[c] + 1))
+            return s.set(attempt=s.attempt.set(c, Attempt(s.now, frozenset())),
+                         started=s.started.set(c, s.started[c] + 1))
 
     @action(c="clients", r="servers")
     def LockServer(self, s, c, r):

@@ -79,7 +79,8 @@ class SeedZab(Model):
         if i != j and s.leading[i] and s.number[i] >= s.following[j]:
             copied = (s.history[i], s.lastCommitted[i], s.number[i], False)
             if (s.history[j], s.lastCommitted[j], s.following[j], s.leading[j]) != copied:
-                return s.set(history=s.history.set(j, s.history[i]), lastCommitted=s.lastCommitted.set(j, s.lastCommitted[i]),
+                return s.set(history=s.history.set(j, s.history[i]),
+                             lastCommitted=s.lastCommitted.set(j, s.lastCommitted[i]),
                              following=s.following.set(j, s.number[i]), leading=s.leading.set(j, False))
 
     @action(i="Server")
@@ -93,7 +94,8 @@ class SeedZab(Model):
     @derived
     def replicated(self, s) -> log.LogState:
         """specs.log's view: histories, commit points, and the leaders with their numbers as epochs."""
-        return log.LogState(s.history, s.lastCommitted, frozenset((i, s.number[i]) for i in self.Server if s.leading[i]))
+        leaders = frozenset((i, s.number[i]) for i in self.Server if s.leading[i])
+        return log.LogState(s.history, s.lastCommitted, leaders)
 
     Leadership1 = log.ElectionSafety(name="Leadership1")  # one leader per epoch
     LeaderCompleteness = log.LeaderCompleteness()  # what Zab's discovery phase ensures

@@ -8,7 +8,7 @@ __all__ = ["of_view", "of_step"]
 
 
 def of_view(kind: str, name: str, doc: str, check, mapping: str) -> Property:
-    """A property of one state that reads only the model's view of it (the method named mapping): check(view) -> bool."""
+    """A property of one state that reads only the model's view of it (its method `mapping`): check(view)."""
 
     def build(model):
         view = getattr(model, mapping)
