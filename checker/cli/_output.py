@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sys
 from pathlib import Path
 
 from ..files import WriteError
 from ..render import NO_DOT, write_charts, write_report
+from ..result import EXIT_ERROR
 
 
 def pictures(args, compiled, data: dict, violations: list) -> None:
@@ -36,3 +39,22 @@ def announce(what: str, files: list[Path]) -> None:
 def note_without_dot() -> None:
     if not shutil.which("dot"):
         print(NO_DOT)
+
+
+MOST_MESSAGE = 300
+"""Characters of an error message shown at most: it stays one line."""
+
+
+def say(text: str) -> None:
+    """One line on standard error, unless it is closed too."""
+    with contextlib.suppress(OSError):
+        print(text, file=sys.stderr, flush=True)
+
+
+def error_line(message: str) -> int:
+    """The message as one line on standard error, `concord: error: ...`; the exit status of an error."""
+    message = " ".join(message.splitlines())
+    if len(message) > MOST_MESSAGE:
+        message = message[:MOST_MESSAGE - 3] + "..."
+    say(f"concord: error: {message}")
+    return EXIT_ERROR

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -17,10 +15,10 @@ from ..harness import FAULTS, Fault, HarnessError, RunResult, can_use_iptables, 
 from ..render.history import render_window
 from ..result import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION
 from ._args import Parser, positive
+from ._output import error_line as _error
+from ._output import say as _say
 from .registry import UsageError
 
-MOST_MESSAGE = 300
-"""Characters of an error message shown at most: it stays one line."""
 
 
 def main(argv: list[str]) -> int:
@@ -254,17 +252,3 @@ def _directory(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a directory name, not ''")
     return text
-
-
-def _say(text: str) -> None:
-    """One line on standard error, unless it is closed too."""
-    with contextlib.suppress(OSError):
-        print(text, file=sys.stderr, flush=True)
-
-
-def _error(message: str) -> int:
-    message = " ".join(message.splitlines())
-    if len(message) > MOST_MESSAGE:
-        message = message[:MOST_MESSAGE - 3] + "..."
-    _say(f"concord: error: {message}")
-    return EXIT_ERROR

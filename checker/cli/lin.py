@@ -8,7 +8,6 @@ import contextlib
 import json
 import math
 import signal
-import sys
 import threading
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from specs.history import HistoryError, load_history, parse_value
 from ..files import WriteError, write_atomic
 from ..render.history import render_window
 from ..result import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION
-
-MOST_MESSAGE = 300
-"""Characters of an error message shown at most: it stays one line."""
+from ._output import error_line as _error
+from ._output import say as _say
 
 
 class _UsageError(Exception):
@@ -140,20 +138,6 @@ def _exit_code(result: CheckResult) -> int:
     if result.ok is None:
         return EXIT_INCOMPLETE
     return EXIT_OK if result.ok else EXIT_VIOLATION
-
-
-def _say(text: str) -> None:
-    """One line on standard error, unless it is closed too."""
-    with contextlib.suppress(OSError):
-        print(text, file=sys.stderr, flush=True)
-
-
-def _error(message: str) -> int:
-    message = " ".join(message.splitlines())
-    if len(message) > MOST_MESSAGE:
-        message = message[:MOST_MESSAGE - 3] + "..."
-    _say(f"concord: error: {message}")
-    return EXIT_ERROR
 
 
 @contextlib.contextmanager
