@@ -61,6 +61,10 @@ CASES = {
     "raft-2": ("raft", {"servers": 2, "max_term": 3, "max_log_len": 2, "max_messages": 1}, {}, tlc.raft(2, 1, 3, 2, 1)),
     "raft-3": ("raft", {"servers": 3, "max_term": 2, "max_log_len": 1, "max_messages": 1}, {"properties": []},
                tlc.raft(3, 1, 2, 1, 1)),  # as TLC's run: no property
+    # the same scope with Raft's liveness property under its fairness: the state graph kept and judged
+    "raft-3-live": ("raft", {"servers": 3, "max_term": 2, "max_log_len": 1, "max_messages": 1},
+                    {"properties": ["EventuallyLeader"]}, None),
+    "paxos-2-live": ("paxos", {"max_ballot": 2}, {"properties": ["EventuallyChosen"]}, None),
 }
 
 CHILD = r"""
@@ -85,7 +89,8 @@ print(json.dumps({"verdict": r.verdict, "distinct": st.distinct, "generated": st
                   "seconds": st.seconds, "rate": st.states_per_second, "rss": st.peak_memory,
                   "bytes_per_state": st.bytes_per_state, "memory_per_state": st.memory_per_state,
                   "grown": st.grown_memory, "own": getattr(st, "own_peak", 0),
-                  "disk_bytes_per_state": getattr(st, "disk_bytes_per_state", 0), "partial": r.partial}))
+                  "disk_bytes_per_state": getattr(st, "disk_bytes_per_state", 0), "partial": r.partial,
+                  "liveness": getattr(r, "liveness", None)}))
 """
 
 
@@ -129,6 +134,8 @@ def main(argv: list[str]) -> None:
             line += f"  (frontier on disk: {r['disk_bytes_per_state']:,.0f} B/state)"
         if r.get("partial") and r["verdict"] == "partial":
             line += f"  ({r['partial']})"
+        if r.get("liveness"):
+            line += f"\n{'':<16} liveness {r['liveness']}"
         if with_tlc and spec is not None and not os.environ.get(spec.root):
             line += f"  (TLC: set {spec.root})"
         elif with_tlc and spec is not None:

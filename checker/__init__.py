@@ -11,6 +11,7 @@ from .model import Action, Model, ModelError, Property, action, constraint, inva
 from .refinement import refines
 from .result import Result, Stats, Violation
 from .sets import functions, subsets
+from .temporal import SF, WF, Temporal, always_eventually, eventually, eventually_always, leads_to
 from .values import Bag, FrozenMap, ids, record
 
 __all__ = [
@@ -23,6 +24,13 @@ __all__ = [
     "transition",
     "reachable",
     "constraint",
+    "eventually",
+    "leads_to",
+    "always_eventually",
+    "eventually_always",
+    "WF",
+    "SF",
+    "Temporal",
     "derived",
     "refines",
     "check",

@@ -51,7 +51,7 @@ def bfs(search: Search, native: bool = True, share=None, start: tuple | None = N
                 search.depth = 1 if level else 0
             else:
                 level, base = start
-            if native and Expander is not None:
+            if native and Expander is not None and search.graph is None:  # the graph is recorded in Python
                 expander = _expander(search)
                 expand = lambda search, level, base, stored=None: _expand_native(  # noqa: E731
                     search, expander, level, base, stored)
@@ -254,6 +254,9 @@ def _expand_level(search: Search, level: list, base: int, keys=None, stored: int
         keys = search.fps[base:base + len(level)]
     parents_append = search.parents.append
     ais_append = None if search.ais is None else search.ais.append
+    graph = search.graph  # for liveness: every step is recorded, with its target's number
+    index = graph.index if graph is not None else None
+    names = [act.name for act in c.actions]
     fired = search.fired
     new = search.new
     violated = search.violated
@@ -272,6 +275,8 @@ def _expand_level(search: Search, level: list, base: int, keys=None, stored: int
             sfp = keys[k]
             before = generated
             expanding(s, sfp if known else None)
+            if graph is not None:
+                graph.expand(si)
             if step_checks:
                 transitions = [(n, check) for n, at in step_checks if (check := at(s)) is not None]
             else:
@@ -289,13 +294,18 @@ def _expand_level(search: Search, level: list, base: int, keys=None, stored: int
                     fired[ai] += len(r)
                     for t in r:
                         if t is s:  # a stutter: nothing new, nothing to check
+                            if graph is not None:
+                                graph.step(names[ai], args, si)
                             continue
                         fp = fingerprint(t)
                         if fp in seen:  # every stored state satisfied the constraint: no need to ask again
-                            pass
+                            if graph is not None:
+                                graph.step(names[ai], args, index[fp])
                         elif constraint is not None and not constraint(t):
                             search.generated = generated
                             search.beyond(fp, si, ai, args, t)
+                            if graph is not None:
+                                graph.step(names[ai], args, -1)
                         else:
                             seen_add(fp)
                             fps_append(fp)
@@ -304,6 +314,9 @@ def _expand_level(search: Search, level: list, base: int, keys=None, stored: int
                             nxt_append(t)
                             if ais_append is not None:
                                 ais_append(ai)
+                            if graph is not None:
+                                graph.state(fp, len(search.fps) - 1, t)
+                                graph.step(names[ai], args, len(search.fps) - 1)
                             stored += 1
                             for name, pred in invariants:
                                 if not pred(t) and name not in violated:

@@ -14,6 +14,8 @@ from .compiled import MAX_INITS, TooManyInits, compile_model
 from .derived import expanding
 from .diff import fmt
 from .dfs import dfs
+from .live import UNSUPPORTED, judge, plan
+from .liveness import vacuous
 from .fingerprint import fresh_fingerprint
 from .model import Model, ModelError
 from .parallel import Cluster, parallel_bfs, parallel_simulate
@@ -51,6 +53,7 @@ def check(
     origin: dict | None = None,
     bitstate: int | None = None,
     cluster: str | None = None,
+    fairness: list | None = None,
 ) -> Result:
     """Explore every reachable state of model and check its properties.
 
@@ -70,6 +73,10 @@ def check(
     ``cluster`` runs the workers as Ray actors (checker/parallel/cluster.py): ``"local:N"`` starts a Ray
     cluster of N CPUs here, anything else is a running cluster's address; ``workers`` (if > 1) or else one
     per CPU of the cluster. Raises ClusterError when Ray is missing or the cluster cannot be reached.
+    Temporal properties (checker.temporal) are judged on the state graph BFS records in one process, under
+    ``fairness`` (WF/SF conditions; None: the model's own); with several workers, a cluster, symmetry,
+    bitstate, checkpoints, DFS or simulation they are left out (the result says so), or, when asked for by
+    name, a ValueError.
     Raises ModelError for a badly defined model; an error inside the model during the search is
     reported in the result (verdict ``"error"``) with the trace that led to it.
     """
@@ -82,6 +89,19 @@ def check(
     if cluster and (exact or strategy == "dfs"):
         raise ValueError(f"{'exact' if exact else 'dfs'} runs in one process, not on a cluster")
     deadline = time.monotonic() + time_limit if time_limit else None
+    modes = {"symmetry": symmetry, "bitstate": bitstate, "checkpoint": checkpoint or resume, "dfs": strategy == "dfs",
+             "simulate": strategy == "simulate", "cluster": cluster, "workers": workers > 1}
+    without = next((UNSUPPORTED[k] for k, on in modes.items() if on), None)
+    left_out = []
+    if without:
+        temporal = [p.name for p in type(model).properties() if p.kind == "liveness"]
+        asked = [n for n in properties or () if n in temporal]
+        if asked:
+            raise ValueError(f"{asked[0]} is a liveness property: it is judged by BFS in one process, "
+                             f"not with {without}")
+        if temporal and properties is None:
+            properties = [p.name for p in type(model).properties() if p.kind != "liveness"]
+            left_out = temporal
     try:
         compiled = compile_model(model, properties, symmetry, exact, deadline, max_states or MAX_INITS)
     except TooManyInits as cut:
@@ -92,6 +112,9 @@ def check(
     opts = Options(stop_at_first, deadlock, max_states, max_depth, time_limit, progress, memory, traces, seed,
                    checkpoint, checkpoint_every, origin, bitstate)
     search = Search(compiled, opts, strategy)
+    live = plan(compiled, fairness)
+    if live is not None:
+        search.graph = live.recorder()
     start = restore(resume, search) if resume else None
     search.result.stats.earlier = search.generated
     result = search.result
@@ -139,10 +162,38 @@ def check(
         result.partial = _omissions(search.seen)
     if search.checkpointed is not None:
         result.checkpoint = checkpoint
+    if left_out:
+        result.liveness = f"not judged with {without}: {', '.join(left_out)}"
+    elif live is not None:
+        _judge(search, live, complete)
     _collect(search, complete)
     if strategy == "simulate":
         _shortened(compiled, result, deadline)
     return result
+
+
+def _judge(search: Search, live, complete: bool) -> None:
+    """The temporal properties on the recorded graph, when the search explored it all; else why not."""
+    result = search.result
+    result.fairness = live.fairness
+    names = ", ".join(dict.fromkeys(i.prop.name for i in live.instances))
+    if not complete:
+        why = "the search stopped at a violation" if search.violated else "the search was cut short"
+        result.liveness = f"not judged ({why}): {names}"
+        return
+    graph = search.graph.graph()
+    began = time.monotonic()
+    try:
+        result.violations += judge(search.c, live, graph, search.fps)
+    except TraceError as e:
+        result.error = f"{search.c.name}: no lasso can be shown: {e}"
+    steps = len(search.graph.targets)
+    result.liveness = (f"judged on {len(graph.steps):,} states and {steps:,} steps in "
+                       f"{time.monotonic() - began:.2f} s; the graph took {search.graph.bytes() / 2**20:,.1f} MB")
+    if vacuous(graph, live.fairness):
+        result.liveness += ("; beware: no fair behaviour stays within the scope (each leaves it or is unfair), "
+                            "so every liveness property holds vacuously")
+    search.graph = None
 
 
 def _omissions(seen) -> str:

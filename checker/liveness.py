@@ -18,23 +18,13 @@ and look again inside (Tarjan's algorithm, iterative, so deep graphs do not over
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Sequence
 
-__all__ = ["Fair", "Graph", "Lasso", "eventually", "leads_to", "always_eventually", "eventually_always", "sccs"]
+from .temporal import Fair
 
-
-@dataclass(frozen=True, slots=True)
-class Fair:
-    """A fairness condition: kind "WF" or "SF", on every instance of an action (args None) or on one."""
-
-    kind: str
-    action: str
-    args: Hashable = None
-
-    def covers(self, step: tuple) -> bool:
-        """Whether an action instance (name, args) is one this condition is about."""
-        return step[0] == self.action and (self.args is None or step[1] == self.args)
+__all__ = ["Fair", "Graph", "Lasso", "vacuous", "eventually", "leads_to", "always_eventually", "eventually_always",
+           "sccs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +32,15 @@ class Graph:
     """States 0..n-1, the initial ones, and each state's steps as (action instance (name, args), target)."""
 
     inits: Sequence[int]
-    steps: Sequence[Sequence[tuple]]
+    steps: Sequence[Sequence[tuple]]  # a target of -1 is a state beyond the scope: it enables, it is never entered
 
     def enabled(self, s: int, fair: Fair) -> bool:
-        """<<A>>_vars enabled: some step of the action leaves s."""
+        """<<A>>_vars enabled: some step of the action leaves s (a target of -1: a state beyond the scope)."""
         return any(t != s and fair.covers(a) for a, t in self.steps[s])
+
+    def takes(self, s: int, a: tuple, fair: Fair) -> bool:
+        """Whether a step of action instance a from s is one fair is about (here: by a alone)."""
+        return fair.covers(a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +92,19 @@ def sccs(nodes: Iterable[int], successors: Callable[[int], Iterable[int]]) -> li
     return out
 
 
+def _conditions(graph: Graph, part: set[int], fairness: Sequence[Fair]) -> list[Fair]:
+    """The fairness conditions as they apply to part: one "each" condition becomes one per instance of its action
+    enabled somewhere in part (an instance never enabled there asks nothing of it)."""
+    out = []
+    for f in fairness:
+        if not f.each:
+            out.append(f)
+            continue
+        instances = {a: None for s in part for a, t in graph.steps[s] if t != s and graph.takes(s, a, f)}
+        out += [replace(f, args=a[1], each=False, where=()) for a in instances]
+    return out
+
+
 def _fair_parts(graph: Graph, region: set[int], fairness: Sequence[Fair], need: set[int] | None) -> list[set[int]]:
     """Sets of states in region, each strongly connected by non-stuttering steps, in which a behaviour can stay
     forever, fairly, visiting every state (and some state of need, when given)."""
@@ -110,10 +117,11 @@ def _fair_parts(graph: Graph, region: set[int], fairness: Sequence[Fair], need: 
                 continue  # a single state without a cycle: only stuttering, handled apart
             if need is not None and not c & need:
                 continue
-            moves = [a for s in c for a, t in graph.steps[s] if t in c and t != s]
-            taken = {f for f in fairness if any(f.covers(a) for a in moves)}
+            moves = [(s, a) for s in c for a, t in graph.steps[s] if t in c and t != s]
+            conditions = _conditions(graph, c, fairness)
+            taken = {f for f in conditions if any(graph.takes(s, a, f) for s, a in moves)}
             fair, smaller = True, None
-            for f in fairness:
+            for f in conditions:
                 if f in taken:
                     continue
                 enabled = {s for s in c if graph.enabled(s, f)}
@@ -153,7 +161,7 @@ def _path(graph: Graph, sources: Iterable[int], targets: set[int], within: set[i
                 s = step[0] if step else None
             return path[::-1]
         for a, t in graph.steps[s]:
-            if t not in parent and (within is None or t in within):
+            if t >= 0 and t not in parent and (within is None or t in within):
                 parent[t] = (s, a)
                 queue.append(t)
     return None
@@ -164,8 +172,8 @@ def _cycle(graph: Graph, part: set[int], fairness: Sequence[Fair], need: set[int
     other one is disabled, and visits need, going each time to the nearest place that does: [(action, state)]."""
     inside = [(s, a, t) for s in part for a, t in graph.steps[s] if t in part and t != s]
     wants: list = []  # ("edge", fair) or ("state", the states that will do)
-    for f in fairness:
-        if any(f.covers(a) for _, a, _ in inside):
+    for f in _conditions(graph, part, fairness):
+        if any(graph.takes(s, a, f) for s, a, _ in inside):
             wants.append(("edge", f))
         else:
             wants.append(("state", {s for s in part if not graph.enabled(s, f)}))
@@ -176,7 +184,7 @@ def _cycle(graph: Graph, part: set[int], fairness: Sequence[Fair], need: set[int
     def met(want) -> bool:
         if want[0] == "state":
             return any(s in want[1] for _, s in walk)
-        return any(a is not None and t != s and want[1].covers(a) for (_, s), (a, t) in zip(walk, walk[1:]))
+        return any(a is not None and t != s and graph.takes(s, a, want[1]) for (_, s), (a, t) in zip(walk, walk[1:]))
 
     for want in wants:
         if met(want):
@@ -185,15 +193,20 @@ def _cycle(graph: Graph, part: set[int], fairness: Sequence[Fair], need: set[int
         if want[0] == "state":
             walk += _path(graph, [here], want[1], part)[1:]
         else:
-            edge = {s: (a, t) for s, a, t in sorted(inside, reverse=True) if want[1].covers(a)}
+            edge = {s: (a, t) for s, a, t in sorted(inside, key=_order, reverse=True) if graph.takes(s, a, want[1])}
             walk += _path(graph, [here], set(edge), part)[1:]
             walk.append(edge[walk[-1][1]])
     if len(walk) == 1:  # a cycle must move: take a step first
-        a, t = min((a, t) for s, a, t in inside if s == start)
+        _, a, t = min((e for e in inside if e[0] == start), key=_order)
         walk.append((a, t))
     if walk[-1][1] != start:
         walk += _path(graph, [walk[-1][1]], {start}, part)[1:]
     return walk
+
+
+def _order(edge: tuple) -> tuple:
+    """Steps (s, action instance, t) in a fixed order, whatever the types of the arguments."""
+    return edge[0], edge[2], repr(edge[1])
 
 
 def _violation(graph: Graph, starts: set[int], region: set[int], fairness: Sequence[Fair],
@@ -238,10 +251,15 @@ def reachable(graph: Graph) -> set[int]:
     seen, queue = set(graph.inits), deque(graph.inits)
     while queue:
         for _, t in graph.steps[queue.popleft()]:
-            if t not in seen:
+            if t >= 0 and t not in seen:
                 seen.add(t)
                 queue.append(t)
     return seen
+
+
+def vacuous(graph: Graph, fairness: Sequence[Fair] = ()) -> bool:
+    """Whether no fair behaviour at all starts in an initial state (every property then holds)."""
+    return eventually(graph, lambda s: False, fairness) is None
 
 
 def eventually(graph: Graph, p: Callable[[int], bool], fairness: Sequence[Fair] = ()) -> Lasso | None:

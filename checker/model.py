@@ -20,7 +20,7 @@ __all__ = [
     "constraint",
 ]
 
-PROPERTY_KINDS = ("invariant", "transition", "reachable", "refinement")
+PROPERTY_KINDS = ("invariant", "transition", "reachable", "refinement", "liveness")
 
 
 class ModelError(Exception):
@@ -129,12 +129,13 @@ class Model:
     optionally ``view(self, s)``, ``symmetry`` (names of attributes holding interchangeable ids),
     ``variants`` (name -> subclass, each changing one rule), and for sequence charts ``lanes``
     (names of attributes holding node ids) and ``lane(self, action, args)`` (the node that takes a
-    step, or None for the first argument that names a node). Constructor keyword arguments with
-    defaults are the model's constants.
+    step, or None for the first argument that names a node), ``fairness`` (checker.temporal's WF and SF,
+    for its liveness properties). Constructor keyword arguments with defaults are the model's constants.
     """
 
     symmetry: tuple[str, ...] = ()
     lanes: tuple[str, ...] = ()
+    fairness: tuple = ()  # WF/SF conditions (checker.temporal), or a method returning them
     variants: dict[str, type] = {}
     variant: str | None = None
 

@@ -88,13 +88,16 @@ class Stats:
 class Violation:
     """A property that failed (or, for ``reachable``, a witness that was never found) and its trace."""
 
-    __slots__ = ("property", "kind", "doc", "trace")
+    __slots__ = ("property", "kind", "doc", "trace", "loop_from", "instance", "form")
 
     def __init__(self, property: str, kind: str, doc: str, trace: list[Step]):
         self.property = property
         self.kind = kind
         self.doc = doc
         self.trace = trace
+        self.loop_from: int | None = None  # liveness: the state the lasso's last step goes back to (None: it stutters)
+        self.instance = ""  # liveness: the parameters of the property instance that fails ("c=c1"), if any
+        self.form = ""  # liveness: eventually, leads_to, always_eventually or eventually_always
 
     @property
     def length(self) -> int:
@@ -109,7 +112,7 @@ class Result:
     """The outcome of ``check``: pytest-friendly (``result.ok``, ``result.violation("Name")``)."""
 
     __slots__ = ("model", "verdict", "stats", "coverage", "violations", "witnesses", "partial", "error", "error_trace", "strategy", "properties", "quorums", "exception",
-                 "constraints", "outside", "outside_at_least", "checkpoint")
+                 "constraints", "outside", "outside_at_least", "checkpoint", "fairness", "liveness")
 
     def __init__(self, model: str, strategy: str):
         self.model = model
@@ -129,6 +132,8 @@ class Result:
         self.outside = 0  # distinct successors found beyond them: checked, not stored, not explored
         self.outside_at_least = False  # under --memory they were forgotten (and checked again): outside is a bound
         self.checkpoint: str | None = None  # the directory a checkpoint of this run was written to
+        self.fairness: list = []  # the fairness conditions liveness was judged under (checker.temporal's Fair)
+        self.liveness: str | None = None  # what became of the temporal properties: judged, or why not
 
     @property
     def ok(self) -> bool:

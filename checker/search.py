@@ -59,6 +59,7 @@ class Search:
         self.fps = [] if compiled.exact else array("q")
         self.parents = array("i")
         self.ais = None  # per stored state its action's index, when a parallel worker needs them
+        self.graph = None  # for liveness: the state graph as it is explored (checker/graph.py's Recorder)
         self.generated = 0
         self.depth = 0
         self.queue = 0
@@ -102,7 +103,11 @@ class Search:
                 self.depth = 1  # as TLC: the level of the deepest state stored
                 self.queue = len(found) + 1
                 found.append((t, self.store(fp, -1)))
+                if self.graph is not None:
+                    self.graph.state(fp, found[-1][1], t)
                 self.check_state(-1, None, None, t)
+            if self.graph is not None and fp in self.graph.index:
+                self.graph.inits.append(self.graph.index[fp])
         return found
 
     # -- states -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from .chash import ConsistentHashing
 from .diehard import DieHard
 from .kvstore import KVStore
-from .lock import Lock, Redlock
+from .lock import Lock, LockWait, Redlock
 from .paxos import Paxos
 from .raft import Raft
 from .twophase import TwoPhase
@@ -18,7 +18,9 @@ BUNDLED = {
     "zab": Zab,
     "lock": Lock,
     "redlock": Redlock,
+    "lock-wait": LockWait,
     "chash": ConsistentHashing,
 }
 
-__all__ = ["BUNDLED", "ConsistentHashing", "DieHard", "KVStore", "Lock", "Paxos", "Raft", "Redlock", "TwoPhase", "Zab"]
+__all__ = ["BUNDLED", "ConsistentHashing", "DieHard", "KVStore", "Lock", "LockWait", "Paxos", "Raft", "Redlock",
+           "TwoPhase", "Zab"]

@@ -11,7 +11,7 @@ locking", 2016). Each grant carries a fencing token, one more than the last; the
 
 from __future__ import annotations
 
-from checker import FrozenMap, Model, action, derived, ids, record
+from checker import WF, FrozenMap, Model, action, derived, ids, record
 from specs import mutex
 
 State = record("State", "now lease granted held writes")
@@ -130,6 +130,75 @@ class CheckThenWrite(NoFencing):
 
 
 Lock.variants = {"no-fencing": NoFencing, "check-then-write": CheckThenWrite}
+
+
+WaitState = record("WaitState", "holder queue")  # queue: the waiting clients, in the order they asked
+
+
+class LockWait(Model):
+    """Clients waiting for one lock: who gets it when it is free, and does everyone who asks get it?
+
+    No time and no tokens (the Lock model has them): a client asks, waits, takes the lock when it is free,
+    and gives it back. The service's scheduling is the fairness: weak fairness on each grant lets one client
+    starve while another takes the lock again and again; strong fairness, or granting in request order (the
+    ``fifo`` variant), does not.
+    """
+
+    lanes = ("clients",)
+
+    def __init__(self, clients: int = 2):
+        if clients < 1:
+            raise ValueError("need at least one client")
+        self.clients = ids("c", clients)
+
+    def init(self):
+        return WaitState(holder=None, queue=())
+
+    @action(c="clients")
+    def Request(self, s, c):
+        """Client c asks for the lock."""
+        if c not in s.queue and s.holder != c:
+            return s.set(queue=s.queue + (c,))
+
+    def next_ones(self, s) -> frozenset:
+        """The waiting clients the service may grant the lock to: any of them."""
+        return frozenset(s.queue)
+
+    @action(c="clients")
+    def Acquire(self, s, c):
+        """The service grants the free lock to waiting client c."""
+        if s.holder is None and c in self.next_ones(s):
+            return s.set(holder=c, queue=tuple(x for x in s.queue if x != c))
+
+    @action(c="clients")
+    def Release(self, s, c):
+        """Client c gives the lock back."""
+        if s.holder == c:
+            return s.set(holder=None)
+
+    def waiting(self, s) -> frozenset:
+        """The clients that asked and do not hold the lock yet."""
+        return frozenset(s.queue)
+
+    @derived
+    def leases(self, s) -> mutex.MutexState:
+        """specs.mutex's view: the holder (no storage here)."""
+        return mutex.MutexState(frozenset() if s.holder is None else frozenset({s.holder}), (), self.clients)
+
+    fairness = (WF("Acquire", each=True), WF("Release", each=True))
+
+    MutualExclusion = mutex.MutualExclusion()
+    NoStarvation = mutex.NoStarvation()
+
+
+class FifoLock(LockWait):
+    """The service grants the lock in the order it was asked for."""
+
+    def next_ones(self, s) -> frozenset:
+        return frozenset(s.queue[:1])
+
+
+LockWait.variants = {"fifo": FifoLock}
 
 
 RedState = record("RedState", "now table offset attempt valid started")

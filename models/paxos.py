@@ -6,7 +6,7 @@ Variables, actions and messages are the spec's; ``msgs`` is the set of every mes
 
 from __future__ import annotations
 
-from checker import FrozenMap, Model, action, derived, ids, record, refines
+from checker import WF, FrozenMap, Model, action, derived, ids, record, refines
 from specs import consensus
 from specs.quorum import Intersection, explicit, quorums_of_size
 
@@ -90,6 +90,13 @@ class Paxos(Model):
             maxVal=s.maxVal.set(a, v),
             msgs=s.msgs | {Msg2b("2b", a, b, v)},
         )
+
+    def fairness(self) -> tuple:
+        """Progress needs a distinguished leader: the highest ballot's. It starts its ballot and proposes, and
+        every acceptor answers it; any other ballot may start, or not, at any time (Paxos Made Simple, 3)."""
+        top = self.ballots[-1]
+        return (WF("Phase1a", b=top), WF("Phase1b", b=top, each=True), WF("Phase2a", b=top),
+                WF("Phase2b", b=top, each=True))
 
     def lane(self, action, args):
         """Sequence charts: Phase1a and Phase2a are steps of the ballot's leader (the others, of acceptor a)."""
@@ -181,6 +188,7 @@ class Paxos(Model):
     Agreement = consensus.Agreement()
     Validity = consensus.Validity()
     Stability = consensus.Stability()
+    EventuallyChosen = consensus.EventuallyChosen()
     RefinesConsensus = refines(consensus.Consensus.of, "chosen", doc="Every step maps to a Consensus step or a stutter.")
     RefinesVoting = refines(consensus.Voting.of, "voting", doc="Every step maps to a Voting step or a stutter.")
 

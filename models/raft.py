@@ -16,7 +16,7 @@ scope on 3 servers (terms up to 2, 1 entry, 1 message) has 1,931,973 states (ben
 
 from __future__ import annotations
 
-from checker import Bag, FrozenMap, Model, action, constraint, derived, ids, record
+from checker import SF, WF, Bag, FrozenMap, Model, action, constraint, derived, eventually, ids, record
 from specs import log
 from specs.quorum import Intersection, Threshold
 
@@ -298,6 +298,24 @@ class Raft(Model):
         return [Intersection(quorums, quorums)]
 
     ElectionSafety = log.ElectionSafety()
+
+    @eventually
+    def EventuallyLeader(self, s):
+        """Some server eventually becomes leader."""
+        return Leader in s.state.values()
+
+    def leaderless(self, s) -> bool:
+        """No server is leader."""
+        return Leader not in s.state.values()
+
+    def quiet(self, s) -> bool:
+        """No server is leader or candidate: no election is under way."""
+        return all(x == Follower for x in s.state.values())
+
+    def fairness(self) -> tuple:
+        """What Raft's elections rest on: with no leader, some server's election timer fires; a candidate asks
+        for votes; a message sent again and again is eventually delivered; a candidate with a quorum leads."""
+        return (WF("Timeout", when="leaderless"), WF("RequestVote"), SF("Receive", each=True), WF("BecomeLeader"))
     LeaderAppendOnly = log.LeaderAppendOnly()
     LogMatching = log.LogMatching()
     LeaderCompleteness = log.LeaderCompleteness()

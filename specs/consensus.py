@@ -7,14 +7,15 @@ it then declares the properties in its class body::
     Agreement = consensus.Agreement()
     Validity = consensus.Validity()
     Stability = consensus.Stability()
+    EventuallyChosen = consensus.EventuallyChosen()   # liveness, under the model's fairness
     RefinesConsensus = refines(consensus.Consensus.of, "chosen")
 """
 
 from __future__ import annotations
 
-from checker import FrozenMap, Model, Property, action, invariant, record
+from checker import FrozenMap, Model, Property, Temporal, action, invariant, record
 
-__all__ = ["Agreement", "Validity", "Stability", "Consensus", "Voting", "VotingState"]
+__all__ = ["Agreement", "Validity", "Stability", "EventuallyChosen", "Consensus", "Voting", "VotingState"]
 
 
 def Agreement(chosen: str = "chosen") -> Property:
@@ -54,6 +55,15 @@ def Stability(chosen: str = "chosen") -> Property:
         return holds
 
     return Property(None, "transition", "Stability", "Once a value is chosen it stays chosen.", factory=build)
+
+
+def EventuallyChosen(chosen: str = "chosen") -> Temporal:
+    """<>(chosen # {}): some value is eventually chosen (liveness: it needs fairness to hold)."""
+
+    def holds(model, s):
+        return bool(getattr(model, chosen)(s))
+
+    return Temporal(holds, "eventually", {}, "EventuallyChosen", "Some value is eventually chosen.")
 
 
 class Consensus(Model):

@@ -9,15 +9,16 @@ number) of the lease its writer held. It then declares the properties in its cla
     SafeWrites = mutex.SafeWrites()
     AllWrote = mutex.AllWrote()
     Held = mutex.Held()
+    NoStarvation = mutex.NoStarvation()   # liveness: also needs ``waiting(self, s)``, the clients that asked
 """
 
 from __future__ import annotations
 
-from checker import Property, record
+from checker import Property, Temporal, record
 
 from ._views import of_view
 
-__all__ = ["MutexState", "Write", "MutualExclusion", "SafeWrites", "AllWrote", "Held"]
+__all__ = ["MutexState", "Write", "MutualExclusion", "SafeWrites", "AllWrote", "Held", "NoStarvation"]
 
 MutexState = record("MutexState", "holders writes clients")  # frozenset, tuple of Write, every client
 Write = record("Write", "client token")  # a write the storage accepted, and its writer's lease
@@ -45,3 +46,13 @@ def AllWrote(mapping: str = "leases") -> Property:
 def Held(mapping: str = "leases") -> Property:
     """Some client holds the lock (a scope where none can is vacuous)."""
     return of_view("reachable", "Held", "Some client holds an unexpired lease.", lambda v: bool(v.holders), mapping)
+
+
+def NoStarvation(waiting: str = "waiting", mapping: str = "leases", clients: str = "clients") -> Temporal:
+    """Every client that asks for the lock eventually holds it: waiting(c) ~> c holds (liveness, for each client)."""
+
+    def asks_then_holds(model, s, c):
+        return c in getattr(model, waiting)(s), c in getattr(model, mapping)(s).holders
+
+    return Temporal(asks_then_holds, "leads_to", {"c": clients}, "NoStarvation",
+                    "Every client that asks for the lock eventually holds it.")

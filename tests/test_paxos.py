@@ -24,7 +24,8 @@ def test_state_graph_matches_tlc(scope):
 def test_default_paxos_passes_every_property_with_full_coverage():
     r = check(Paxos())
     assert (r.verdict, r.stats.distinct, r.stats.depth) == ("ok", 3921, 17)
-    assert {p.name for p in r.properties} == {"Agreement", "Validity", "Stability", "RefinesConsensus", "RefinesVoting"}
+    assert {p.name for p in r.properties} == {"Agreement", "Validity", "Stability", "EventuallyChosen",
+                                              "RefinesConsensus", "RefinesVoting"}
     assert set(r.coverage) == {"Phase1a", "Phase1b", "Phase2a", "Phase2b"}
     assert all(c["fired"] > 0 and c["distinct"] > 0 for c in r.coverage.values())
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import os
+import re
 import sys
 import traceback
 
 from ..check import check
 from ..checkpoint import CheckpointError, read
 from ..compiled import compile_model
+from ..model import ModelError
 from ..parallel import cores
+from ..temporal import SF, WF
 from ._args import (
     check_outputs,
     megabytes,
@@ -60,6 +64,10 @@ def arguments(c: argparse.ArgumentParser) -> None:
                    help="BFS: write the search to DIR now and then and when cut short; 'concord resume DIR' goes on")
     c.add_argument("--checkpoint-every", type=seconds, default=300.0, metavar="S",
                    help="seconds between two checkpoints (default 300)")
+    c.add_argument("--fair", dest="fairness", action="append", type=fair, metavar="WF(A)",
+                   help="judge liveness under this fairness instead of the model's: WF(Action), SF(Action, each), "
+                        "WF(Action, p=v) for some instances, WF(Action, when=method) from the states where the "
+                        "model's method holds; repeat for more; 'none' for no fairness")
     c.add_argument("--json", metavar="FILE", help="write the result as JSON (schema: docs/json.md)")
     picture_arguments(c)
     c.add_argument("--quiet", action="store_true", help="no progress lines, no coverage table")
@@ -68,16 +76,27 @@ def arguments(c: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     check_outputs(args)
-    workers = _workers(args)
+    model = build(load_class(args.model), args.constants, args.variant)
+    workers = _workers(args, _temporal(model, args.properties))
     if args.bitstate and (args.dfs or args.simulate or args.exact):
         raise UsageError("--bitstate: BFS only, and not with --exact")
     if args.checkpoint and (args.dfs or args.simulate):
         raise UsageError("--checkpoint: only BFS writes checkpoints (not --dfs or --simulate)")
-    model = build(load_class(args.model), args.constants, args.variant)
     options = {"properties": args.properties, "symmetry": args.symmetry, "exact": args.exact,
                "deadlock": args.deadlock, "stop_at_first": not args.keep_going}
     origin = {"model": _absolute(args.model), "constants": args.constants, "variant": args.variant, "options": options}
-    result = check(
+    if args.fairness and not _temporal(model, args.properties):
+        raise UsageError(f"--fair: {type(model).__name__} has no liveness property to judge under it"
+                         + (" among those asked for" if args.properties else ""))
+    try:
+        result = _check(model, args, options, workers, origin)
+    except ValueError as e:  # a mode in which liveness cannot be judged, asked for by name
+        raise UsageError(str(e)) from None
+    return _report(args, model, result)
+
+
+def _check(model, args, options, workers, origin):
+    return check(
         model,
         **options,
         strategy="dfs" if args.dfs else "simulate" if args.simulate else "bfs",
@@ -94,8 +113,46 @@ def run(args) -> int:
         origin=origin,
         bitstate=args.bitstate,
         cluster=args.cluster,
+        fairness=None if args.fairness is None else [f for f in args.fairness if f is not None],
     )
-    return _report(args, model, result)
+
+
+def _temporal(model, properties) -> list[str]:
+    """The liveness properties a run of model checks (with --property, those asked for)."""
+    names = [p.name for p in type(model).properties() if p.kind == "liveness"]
+    return [n for n in names if n in properties] if properties else names
+
+
+FAIR = re.compile(r"\s*(WF|SF)\s*\(\s*(\w+)\s*(?:,(.*))?\)\s*")
+
+
+def fair(text: str):
+    """--fair's condition: WF(A), SF(A, each), WF(A, p=v, ...); None for 'none'."""
+    if text.strip().lower() == "none":
+        return None
+    match = FAIR.fullmatch(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected WF(Action), SF(Action, each) or WF(Action, p=v), got {text!r}")
+    kind, action, rest = match.groups()
+    each, params, when = False, {}, None
+    for part in filter(None, (p.strip() for p in (rest or "").split(","))):
+        if part == "each":
+            each = True
+            continue
+        if part.startswith("when="):
+            when = part[5:].strip()
+            continue
+        name, eq, value = part.partition("=")
+        if not eq or not name.strip().isidentifier():
+            raise argparse.ArgumentTypeError(f"{text!r}: expected p=v or each, got {part!r}")
+        try:
+            params[name.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            params[name.strip()] = value.strip()
+    try:
+        return (WF if kind == "WF" else SF)(action, each, when, **params)
+    except ModelError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 RESUME_HELP = "go on with a BFS from its checkpoint (concord check --checkpoint DIR)"
@@ -197,15 +254,16 @@ def _absolute(model: str) -> str:
     return f"{os.path.abspath(path)}:{name}" if sep and path.endswith(".py") else model
 
 
-def _workers(args) -> int:
-    """--workers, or every core where the search can use them."""
+def _workers(args, temporal: list | None = None) -> int:
+    """--workers, or every core where the search can use them (one for liveness: it is judged in one process)."""
     alone = "--dfs" if args.dfs else "--exact" if args.exact and not args.simulate else None
     if args.cluster:
         if alone:
             raise UsageError(f"--cluster: {alone} runs in one process")
         return args.workers or 1  # 1: one worker per CPU of the cluster
     if args.workers is None:  # --memory: one process, whose frontier spills to disk (checker/frontier.py)
-        return 1 if alone or (args.memory and not args.simulate) else cores()
+        one = temporal and not (args.simulate or args.dfs or args.symmetry or args.bitstate or args.checkpoint)
+        return 1 if alone or one or (args.memory and not args.simulate) else cores()
     if args.workers > 1 and alone:
         raise UsageError(f"--workers: {alone} runs in one process")
     return args.workers

@@ -40,7 +40,10 @@ def trace_json(trace: list[Step]) -> list[dict]:
 
 
 def violation_json(v: Violation) -> dict:
-    return {"property": v.property, "kind": v.kind, "doc": v.doc, "length": v.length, "trace": trace_json(v.trace)}
+    out = {"property": v.property, "kind": v.kind, "doc": v.doc, "length": v.length, "trace": trace_json(v.trace)}
+    if v.kind == "liveness":  # a lasso: the trace, then back to loop_from forever (None: it stutters at its end)
+        out.update(loop_from=v.loop_from, form=v.form, instance=v.instance)
+    return out
 
 
 def result_json(result: Result) -> dict:
@@ -64,6 +67,8 @@ def result_json(result: Result) -> dict:
                   "outside_at_least": result.outside_at_least},
         "violations": [violation_json(v) for v in result.violations],
         "witnesses": [violation_json(w) for w in result.witnesses],
+        "liveness": result.liveness,
+        "fairness": [str(f) for f in result.fairness],
     }
 
 

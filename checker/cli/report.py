@@ -32,7 +32,27 @@ def format_trace(trace: list[Step]) -> list[str]:
     return lines
 
 
+FORMS = {"eventually": "<>P", "leads_to": "P ~> Q", "always_eventually": "[]<>P", "eventually_always": "<>[]P"}
+
+
+def _lasso(v: Violation) -> list[str]:
+    """A liveness counterexample: the behaviour, then where it repeats forever or stutters forever."""
+    which = f" for {v.instance}" if v.instance else ""
+    head = f"Liveness {v.property} ({FORMS.get(v.form, v.form)}){which} violated"
+    n = v.length
+    if v.loop_from is None:
+        shape = f"a behaviour of {n} step{'s' * (n != 1)} that then stutters in state {n} forever"
+        end = f"  stutters here forever: no fair action is enabled in state {n}; {v.property} fails."
+    else:
+        shape = (f"a behaviour of {n} step{'s' * (n != 1)} whose last step goes back to state {v.loop_from}, "
+                 f"and steps {v.loop_from + 1}-{n} repeat forever")
+        end = f"  back to state {v.loop_from}: steps {v.loop_from + 1}-{n} repeat forever; {v.property} fails."
+    return [f"{head}: {v.doc}" if v.doc else head, f"  by {shape}", *format_trace(v.trace), end]
+
+
 def _violation(v: Violation) -> list[str]:
+    if v.kind == "liveness":
+        return _lasso(v)
     if v.kind == "reachable" and not v.trace:
         return [f"Reachable {v.property} was never reached: {v.doc}"]
     head = f"{v.kind.capitalize()} {v.property} violated after {v.length} step{'s' * (v.length != 1)}"
@@ -92,6 +112,10 @@ def coverage(result: Result) -> list[str]:
 def format_result(result: Result, with_coverage: bool = True) -> str:
     """The whole report as printed by ``concord check``."""
     headline = HEADLINES[result.verdict]
+    if result.verdict == "ok" and result.liveness and result.liveness.startswith("not"):
+        headline = "OK: no safety property violated; liveness not judged"
+    elif result.verdict == "ok" and result.liveness and "vacuously" in result.liveness:
+        headline += " (liveness only vacuously: no fair behaviour stays within the scope)"
     if result.partial:
         headline += f" (partial: {result.partial})"
     lines = [f"Model: {result.model}  [{result.strategy}]", f"Result: {headline}"]
@@ -102,6 +126,10 @@ def format_result(result: Result, with_coverage: bool = True) -> str:
     if result.properties:
         checked = ", ".join(p.name for p in result.properties)
         lines.append(f"Properties checked: {checked}")
+    if result.liveness:
+        fair = ", ".join(map(str, result.fairness)) or "none"
+        lines.append(f"Liveness: {result.liveness}" + ("" if result.liveness.startswith("not") else
+                                                         f"; fairness: {fair}"))
     for w in result.witnesses:
         lines.append(f"Reachable {w.property} witnessed after {w.length} steps.")
     for v in result.violations:

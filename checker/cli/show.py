@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..temporal import FORMS
 from .registry import bundled, load_class
 
 LIST_HELP = "bundled models with their constants, variants and properties"
@@ -39,7 +40,11 @@ def run_show(args) -> int:
         print(f"  {act.name}({params})  {act.doc}")
     print("Properties:")
     for p in cls.properties():
-        print(f"  {p.kind:<10} {p.name}  {p.doc}")
+        form = f" ({FORMS[p.form]})" if p.kind == "liveness" else ""
+        print(f"  {p.kind:<10} {p.name}{form}  {p.doc}")
+    fairness = _fairness(cls)
+    if fairness:
+        print(f"Fairness: {fairness}")
     for c in cls.constraints():
         print(f"Constraint: {c.name}  {_doc(c.fn)}")
     if cls.symmetry:
@@ -52,6 +57,17 @@ def run_show(args) -> int:
         for name, vcls in cls.variants.items():
             print(f"  {name}  {_doc(vcls)}")
     return 0
+
+
+def _fairness(cls) -> str:
+    """The model's fairness at its default constants (a method of the model may build it from them)."""
+    declared = cls.fairness
+    if callable(declared):
+        try:
+            declared = cls().fairness()
+        except Exception as e:  # a model whose defaults do not build: say so, on one line
+            return f"{_doc(declared)} (cannot build it at the default constants: {type(e).__name__})"
+    return ", ".join(map(str, declared))
 
 
 def _doc(cls) -> str:

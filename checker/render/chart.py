@@ -47,7 +47,7 @@ class Row:
 class Chart:
     """Everything a sequence chart of one trace shows."""
 
-    __slots__ = ("title", "violated", "lanes", "nodes", "rows", "messages", "message_fields")
+    __slots__ = ("title", "violated", "lanes", "nodes", "rows", "messages", "message_fields", "loop_from", "lasso")
 
     def __init__(self, title: str, violated: str, lanes: list, nodes: list, rows: list[Row], messages: list[Message],
                  message_fields: tuple = (MESSAGES,)):
@@ -58,6 +58,8 @@ class Chart:
         self.nodes = nodes  # the declared nodes, whose per-node state the tables show
         self.rows = rows  # rows[0] is the initial state
         self.messages = messages
+        self.lasso = False  # a liveness counterexample: it repeats a cycle forever, or stutters at its end
+        self.loop_from: int | None = None  # the lasso's cycle goes back to this row (None: it stutters)
 
     @property
     def final(self):

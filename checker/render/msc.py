@@ -13,6 +13,7 @@ __all__ = ["sequence_chart", "COLOURS", "RED", "FONT", "BOLD"]
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#e377c2", "#7f7f7f")
 RED = "#d62728"
+LOOP = "#e08a00"  # a lasso's cycle
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 CHAR_INCHES = 0.075  # the average width of a 10-point character
@@ -43,10 +44,16 @@ def _ranks(graph: graphviz.Digraph, chart: Chart, colour: dict) -> None:
     last = len(chart.rows) - 1
     heads = [_lane_box(lane, width) for lane in chart.lanes]
     _rank(graph, "head", "", heads, _plain(""))
+    looping = chart.loop_from is not None
     for i, row in enumerate(chart.rows):
-        box = _event_box(row, sent[i], i == last and bool(chart.violated))
+        in_cycle = looping and i > chart.loop_from
+        box = _event_box(row, sent[i], i == last and bool(chart.violated), in_cycle)
         cells = [box if row.lane == lane else _lane_point(width) for lane in chart.lanes]
-        _rank(graph, str(i), "Init" if i == 0 else str(i), cells, _changes(chart, row, i == last))
+        number = "Init" if i == 0 else f"{i} ↻" if in_cycle else str(i)
+        _rank(graph, str(i), number, cells, _changes(chart, row, i == last))
+    if looping:  # the lasso's last step goes back: an arrow up the step numbers
+        graph.edge(f"num{last}:w", f"num{chart.loop_from}:w", color=LOOP, penwidth="2", constraint="false",
+                   xlabel=f"back to {chart.loop_from}", fontcolor=LOOP, fontname=BOLD, fontsize="9")
     _rank(graph, "end", "", [_lane_point(width) for _ in chart.lanes], _plain(""))
     _rank(graph, "foot", "", heads, _plain(""))
     graph.node("final", **_html(_state_table(chart, f"state after step {last}", chart.final)))
@@ -116,9 +123,9 @@ def _lane_point(width: float) -> dict:
     return {"label": "", "shape": "none", "width": f"{width:.2f}", "height": "0.02", "fixedsize": "true"}
 
 
-def _event_box(row: Row, sent: list[tuple[str, str]], violating: bool) -> dict:
+def _event_box(row: Row, sent: list[tuple[str, str]], violating: bool, in_cycle: bool = False) -> dict:
     lines = [escape(row.event), *(f'<font color="{c}" point-size="9">→ {escape(t)}</font>' for t, c in sent)]
-    colour, fill = (RED, "#fbd5d5") if violating else ("#4a6fa5", "#e3ecf8")
+    colour, fill = (RED, "#fbd5d5") if violating else (LOOP, "#fdebc8") if in_cycle else ("#4a6fa5", "#e3ecf8")
     return {"label": f"<{'<br/>'.join(lines)}>", "shape": "box", "style": "rounded,filled", "color": colour,
             "fillcolor": fill, "penwidth": "2" if violating else "1", "height": "0.3", "margin": "0.06,0.03"}
 

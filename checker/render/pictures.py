@@ -21,9 +21,21 @@ NO_DOT = "Graphviz's dot is not installed: DOT only, no SVG or PNG pictures (apt
 
 def violation_chart(compiled: Compiled, v: Violation) -> Chart:
     """The sequence chart of a violation's trace, titled with the model, and its last step marked."""
-    headline = f"{v.property} violated after {v.length} step{'s' * (v.length != 1)}"
+    steps = f"{v.length} step{'s' * (v.length != 1)}"
+    headline = f"{v.property} violated after {steps}"
     violated = f"{v.property} violated" + (f": {v.doc}" if v.doc else "")
-    return chart(compiled, v.trace, f"{compiled.name}\n{headline}", violated)
+    if v.kind == "liveness":
+        which = f" ({v.instance})" if v.instance else ""
+        if v.loop_from is None:
+            headline = f"{v.property}{which} violated: {steps}, then it stutters forever"
+            violated = f"stutters here forever: {violated}"
+        else:
+            headline = f"{v.property}{which} violated: {steps}, then back to state {v.loop_from}, forever"
+            violated = f"back to state {v.loop_from}, forever: {violated}"
+    drawn = chart(compiled, v.trace, f"{compiled.name}\n{headline}", violated)
+    if v.kind == "liveness":
+        drawn.lasso, drawn.loop_from = True, v.loop_from
+    return drawn
 
 
 def write_picture(graph: graphviz.Digraph, base: Path, formats: tuple[str, ...] = ("svg",)) -> list[Path]:
