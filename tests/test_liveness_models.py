@@ -201,3 +201,17 @@ def test_what_is_not_judged_is_said():
     assert [p.name for p in parallel.properties] == ["MutualExclusion"]
     cut = check(LockWait(), max_states=5)
     assert cut.verdict == "partial" and cut.liveness.startswith("not judged (the search was cut short)")
+
+
+def test_render_and_report_from_the_json_keep_the_cycle(tmp_path, capsys):
+    main(["check", "lock-wait", "--quiet", "--json", str(tmp_path / "r.json")])
+    assert main(["render", str(tmp_path / "r.json"), "--out", str(tmp_path / "charts"),
+                 "--report", str(tmp_path / "r.html")]) == 0
+    assert "back to 1" in (tmp_path / "charts" / "NoStarvation.dot").read_text()
+    assert "violated: 4 steps, then goes back to state 1: steps 2-4 repeat forever" in (tmp_path / "r.html").read_text()
+    data = json.loads((tmp_path / "r.json").read_text())
+    data["violations"][0]["loop_from"] = 9
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["render", str(tmp_path / "bad.json"), "--out", str(tmp_path / "x")]) == 2
+    assert "loop_from 9 is not a state of its trace" in capsys.readouterr().err

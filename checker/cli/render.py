@@ -91,5 +91,14 @@ def _same(compiled: Compiled, ai: int, args: tuple, t, saved: dict) -> bool:
 
 def saved_violations(data: dict, compiled: Compiled) -> list[Violation]:
     """The violations of a saved result, their traces replayed."""
-    return [Violation(v["property"], v["kind"], v["doc"], replay(compiled, v["trace"]) if v["trace"] else [])
-            for v in data.get("violations", [])]
+    out = []
+    for v in data.get("violations", []):
+        violation = Violation(v["property"], v["kind"], v["doc"], replay(compiled, v["trace"]) if v["trace"] else [])
+        if v["kind"] == "liveness":  # a lasso: where it goes back to (an index into its trace, or None)
+            loop = v.get("loop_from")
+            if loop is not None and not (isinstance(loop, int) and 0 <= loop < len(violation.trace) - 1):
+                raise UsageError(f"{v['property']}: its loop_from {loop!r} is not a state of its trace")
+            violation.loop_from, violation.form = loop, v.get("form", "")
+            violation.instance = v.get("instance", "")
+        out.append(violation)
+    return out

@@ -154,8 +154,15 @@ def _violation(compiled: Compiled, v: Violation) -> list[str]:
         picture = svg_inline(graph)
     else:
         picture = f"<p>{escape(NO_DOT)}; the chart's DOT:</p><pre>{escape(graph.source)}</pre>"
-    return [f"<h2>{escape(v.property)} violated after {v.length} step{'s' * (v.length != 1)}</h2>",
-            f"<p>{escape(v.doc)}</p>", f"<figure>{picture}</figure>", "<h3>Step by step</h3>", _steps(compiled, v.trace)]
+    steps = f"{v.length} step{'s' * (v.length != 1)}"
+    head = f"<h2>{escape(v.property)} violated after {steps}</h2>"
+    if v.kind == "liveness":  # a lasso: say where it goes back to, or that it stutters
+        which = f" ({escape(v.instance)})" if v.instance else ""
+        then = "then stutters forever" if v.loop_from is None else (
+            f"then goes back to state {v.loop_from}: steps {v.loop_from + 1}-{v.length} repeat forever")
+        head = f"<h2>{escape(v.property)}{which} violated: {steps}, {then}</h2>"
+    return [head, f"<p>{escape(v.doc)}</p>", f"<figure>{picture}</figure>", "<h3>Step by step</h3>",
+            _steps(compiled, v.trace)]
 
 
 def _steps(compiled: Compiled, trace: list[Step]) -> str:
