@@ -18,13 +18,17 @@ n      distinct  TLC generated  Concord generated   depth
 5      7,742     114,211        108,963             15
 6      36,990    750,020        724,420             18     (benchmark)
 =====  ========  =============  ==================  =====
+
+Liveness: ``EWD840Live`` adds the spec's ``Liveness == terminated ~> terminationDetected`` under its
+``WF_vars(System)`` (the ``fairness`` below), which holds, as TLC finds; without fairness it fails with a
+stuttering end. Its verdicts are pinned to TLC's in tests/test_liveness_tlc.py.
 """
 
 from __future__ import annotations
 
 from itertools import product
 
-from checker import FrozenMap, Model, action, invariant, record
+from checker import WF, FrozenMap, Model, action, eventually, invariant, leads_to, record
 
 State = record("State", "active color tpos tcolor")
 
@@ -33,6 +37,15 @@ WHITE, BLACK = "white", "black"
 
 class EWD840(Model):
     """Dijkstra, Feijen and van Gasteren's token-based termination detection on a ring (EWD 840)."""
+
+    # Spec's WF_vars(System), System == InitiateProbe \/ \E i \in Node \ {0} : PassToken(i), kept as the
+    # spec's two actions under two conditions: here that is the same. Every System step moves the token, and
+    # only System steps do, so a behaviour with infinitely many System steps takes both InitiateProbe and
+    # PassToken infinitely often (N > 1; with N = 1 PassToken has no instance); in one with finitely many, the
+    # token rests at some node t and System is enabled exactly when InitiateProbe (t = 0) or PassToken(t)
+    # (t > 0) is, the other never. (TLC agrees on Spec and on SpecSplit; see tests/test_liveness_tlc.py.)
+    # Only EWD840Live's temporal properties use it.
+    fairness = (WF("InitiateProbe"), WF("PassToken"))
 
     def __init__(self, n: int = 4):
         if n < 1:
@@ -83,6 +96,14 @@ class EWD840(Model):
 
     # -- properties ----------------------------------------------------------------------------
 
+    def terminated(self, s) -> bool:
+        """Every node is inactive (the spec's terminated)."""
+        return not any(s.active[i] for i in self.Node)
+
+    def terminationDetected(self, s) -> bool:
+        """A white token at a white, inactive node 0 (the spec's terminationDetected)."""
+        return s.tpos == 0 and s.tcolor == WHITE and s.color[0] == WHITE and not s.active[0]
+
     @invariant
     def TypeOK(self, s):
         """The token is at a node and white or black (the maps' domains and ranges hold by construction)."""
@@ -103,3 +124,21 @@ class EWD840(Model):
             or any(s.color[j] == BLACK for j in range(t + 1))  # P1
             or s.tcolor == BLACK  # P2
         )
+
+
+class EWD840Live(EWD840):
+    """EWD 840 with the spec's liveness: under WF(System), termination is eventually detected."""
+
+    # A subclass, so that EWD840's own check (the benchmark, tests/test_bench_termination.py) stays what it
+    # was: the same properties, and a safety check (a temporal property makes BFS record the state graph, in
+    # Python, without the native expander).
+
+    @leads_to
+    def Liveness(self, s):
+        """terminated ~> terminationDetected: once every node is inactive, node 0 eventually detects it."""
+        return self.terminated(s), self.terminationDetected(s)
+
+    @eventually
+    def EventuallyTerminated(self, s):
+        """<>terminated: not in the spec and not meant to hold (nodes may keep activating each other)."""
+        return self.terminated(s)
