@@ -53,6 +53,8 @@ typedef struct {
     PyObject *invariant_kind;   /* "invariant" */
     PyObject *seen_add;         /* seen.add */
     PyObject *ais_append;       /* per new state, its action's index (parallel workers); or None */
+    PyObject *graph;            /* for liveness: a checker/graph.py Recorder told every step; or None */
+    PyObject *g_expand, *g_new, *g_step;  /* its expand(si), new(key, t), step_to(ai, args, key or None) */
     int known;                  /* a stored key is the state's identity (expanding gets it) */
     long long max_states, stored, generated;
     Py_ssize_t si;              /* the index of the state being expanded */
@@ -117,8 +119,13 @@ judge(Expander *e, Here *h, PyObject *args, PyObject *t, PyObject *pairs, PyObje
 static int
 successor(Expander *e, Here *h, PyObject *args, PyObject *t)
 {
-    if (t == h->s)
-        return 0;  /* a stutter: nothing new, nothing to check */
+    if (t == h->s) {  /* a stutter: nothing new, nothing to check */
+        if (e->g_step != NULL) {
+            PyObject *argv[] = {h->ai_obj, args, h->sfp};
+            return call_void(e->g_step, argv, 3);
+        }
+        return 0;
+    }
     PyObject *fp = PyObject_Vectorcall(e->fingerprint, &t, 1, NULL);
     if (fp == NULL)
         return -1;
@@ -126,6 +133,11 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
     int seen = PySet_CheckExact(e->seen) ? PySet_Contains(e->seen, fp) : PySequence_Contains(e->seen, fp);
     if (seen < 0)
         goto done;
+    if (seen && e->g_step != NULL) {
+        PyObject *argv[] = {h->ai_obj, args, fp};
+        if (call_void(e->g_step, argv, 3) < 0)
+            goto done;
+    }
     if (!seen) {
         int inside = 1;
         if (e->constraint != Py_None) {
@@ -137,12 +149,23 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
             PyObject *argv[] = {fp, h->si, h->ai_obj, args, t};
             if (call_void(e->beyond, argv, 5) < 0)
                 goto done;
+            if (e->g_step != NULL) {
+                PyObject *step[] = {h->ai_obj, args, Py_None};
+                if (call_void(e->g_step, step, 3) < 0)
+                    goto done;
+            }
         } else {
             if ((PySet_CheckExact(e->seen) ? PySet_Add(e->seen, fp) : call_void(e->seen_add, &fp, 1)) < 0 ||
                 call_void(e->fps_append, &fp, 1) < 0 ||
                 call_void(e->parents_append, &h->si, 1) < 0 || PyList_Append(e->nxt, t) < 0 ||
                 (e->ais_append != Py_None && call_void(e->ais_append, &h->ai_obj, 1) < 0))
                 goto done;
+            if (e->g_new != NULL) {
+                PyObject *made[] = {fp, t};
+                PyObject *step[] = {h->ai_obj, args, fp};
+                if (call_void(e->g_new, made, 2) < 0 || call_void(e->g_step, step, 3) < 0)
+                    goto done;
+            }
             e->fresh[h->ai]++;
             e->stored++;
             if (judge(e, h, args, t, e->invariants, e->violate, e->invariant_kind) < 0)
@@ -388,6 +411,8 @@ expand(Expander *e, PyObject *s, PyObject *sfp)
         if (call_void(e->expanding, argv, 2) < 0)
             goto done;
     }
+    if (e->g_expand != NULL && call_void(e->g_expand, &h.si, 1) < 0)
+        goto done;
     if (e->step_checks != Py_None) {
         h.transitions = PyObject_CallOneArg(e->step_checks, s);
         if (h.transitions == NULL)
@@ -503,7 +528,8 @@ expander_dealloc(Expander *e)
                          &e->parents_append, &e->constraint, &e->invariants, &e->violated, &e->state_types,
                          &e->multi, &e->beyond, &e->violate, &e->check_state, &e->pending, &e->step_checks,
                          &e->step_violation, &e->differs, &e->expanding, &e->limit, &e->deadlock,
-                         &e->invariant_kind, &e->nxt, &e->seen_add, &e->ais_append};
+                         &e->invariant_kind, &e->nxt, &e->seen_add, &e->ais_append, &e->graph, &e->g_expand,
+                         &e->g_new, &e->g_step};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         Py_CLEAR(*refs[i]);
     Py_TYPE(e)->tp_free((PyObject *)e);
@@ -513,22 +539,22 @@ static const char *KEYWORDS[] = {
     "plans", "fired", "new", "ticks", "fingerprint", "seen", "fps_append", "parents_append", "constraint",
     "invariants", "violated", "state_types", "multi", "beyond", "violate", "check_state", "pending",
     "step_checks", "step_violation", "differs", "expanding", "limit", "deadlock", "known", "max_states",
-    "generated", "ais_append", NULL};
+    "generated", "ais_append", "graph", NULL};
 
 static PyObject *
 expander_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *plans, *ais_append = Py_None;
+    PyObject *plans, *ais_append = Py_None, *graph = Py_None;
     Expander *e = (Expander *)type->tp_alloc(type, 0);
     if (e == NULL)
         return NULL;
     if (!PyArg_ParseTupleAndKeywords(
-            args, kwds, "O!O!O!O!" "O" "O" "OOOO" "O!O!" "OOOOOOOOOOO" "pLL|O", (char **)KEYWORDS, &PyList_Type, &plans,
+            args, kwds, "O!O!O!O!" "O" "O" "OOOO" "O!O!" "OOOOOOOOOOO" "pLL|OO", (char **)KEYWORDS, &PyList_Type, &plans,
             &PyList_Type, &e->fired_list, &PyList_Type, &e->new_list, &PyList_Type, &e->ticks, &e->fingerprint,
             &e->seen, &e->fps_append, &e->parents_append, &e->constraint, &e->invariants,
             &PyDict_Type, &e->violated, &PyFrozenSet_Type, &e->state_types, &e->multi, &e->beyond, &e->violate,
             &e->check_state, &e->pending, &e->step_checks, &e->step_violation, &e->differs, &e->expanding,
-            &e->limit, &e->deadlock, &e->known, &e->max_states, &e->generated, &ais_append)) {
+            &e->limit, &e->deadlock, &e->known, &e->max_states, &e->generated, &ais_append, &graph)) {
         memset(&e->fired_list, 0, sizeof(PyObject *) * 22); /* nothing was taken: drop no reference */
         Py_DECREF(e);
         return NULL;
@@ -540,6 +566,14 @@ expander_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         Py_INCREF(*refs[i]);
     e->ais_append = Py_NewRef(ais_append);
+    e->graph = Py_NewRef(graph);
+    if (graph != Py_None) {
+        e->g_expand = PyObject_GetAttrString(graph, "expand");
+        e->g_new = PyObject_GetAttrString(graph, "new");
+        e->g_step = PyObject_GetAttrString(graph, "step_to");
+        if (e->g_expand == NULL || e->g_new == NULL || e->g_step == NULL)
+            goto fail;
+    }
     e->invariant_kind = PyUnicode_InternFromString("invariant");
     if (e->invariant_kind == NULL)
         goto fail;

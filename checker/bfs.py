@@ -51,7 +51,7 @@ def bfs(search: Search, native: bool = True, share=None, start: tuple | None = N
                 search.depth = 1 if level else 0
             else:
                 level, base = start
-            if native and Expander is not None and search.graph is None:  # the graph is recorded in Python
+            if native and Expander is not None:
                 expander = _expander(search)
                 expand = lambda search, level, base, stored=None: _expand_native(  # noqa: E731
                     search, expander, level, base, stored)
@@ -206,7 +206,7 @@ def _expander(search: Search):
         step_checks=transitions if step_checks else None, step_violation=step_violation, differs=c.differs,
         expanding=expanding, limit=limit, deadlock=deadlock if search.opts.deadlock else None,
         known=c.differs is None, max_states=max_states, generated=search.generated,
-        ais_append=None if search.ais is None else search.ais.append,
+        ais_append=None if search.ais is None else search.ais.append, graph=search.graph,
     )
 
 

@@ -114,7 +114,7 @@ def check(
     search = Search(compiled, opts, strategy)
     live = plan(compiled, fairness)
     if live is not None:
-        search.graph = live.recorder()
+        search.graph = live.recorder([act.name for act in compiled.actions])
     start = restore(resume, search) if resume else None
     search.result.stats.earlier = search.generated
     result = search.result
@@ -183,10 +183,17 @@ def _judge(search: Search, live, complete: bool) -> None:
         return
     graph = search.graph.graph()
     began = time.monotonic()
+    if search.opts.progress:
+        print(f"concord: judging liveness ({names}) on {len(graph.steps):,} states and "
+              f"{len(search.graph.targets):,} steps", file=sys.stderr, flush=True)
     try:
         result.violations += judge(search.c, live, graph, search.fps)
     except TraceError as e:
         result.error = f"{search.c.name}: no lasso can be shown: {e}"
+    except KeyboardInterrupt:  # the safety verdicts stand; the liveness ones were not all reached
+        result.partial = "interrupted (Ctrl-C) while judging liveness"
+        result.liveness = f"not judged (interrupted): {names}"
+        return
     steps = len(search.graph.targets)
     result.liveness = (f"judged on {len(graph.steps):,} states and {steps:,} steps in "
                        f"{time.monotonic() - began:.2f} s; the graph took {search.graph.bytes() / 2**20:,.1f} MB")

@@ -1,9 +1,10 @@
 """The explored state graph kept for liveness: each step as a label and a target number, in flat arrays.
 
 BFS numbers states as it stores them and expands them in that order, so a state's steps are one run of
-the arrays (compressed sparse rows): ``starts[s]`` is where state s's steps begin. A step is 12 bytes (an
-8-byte target, a 4-byte label); a state costs its entry in the fingerprint-to-number map, its row start and a
-byte per temporal predicate. A target of -1 is a successor beyond the constraint: it enables its action (as
+the arrays (compressed sparse rows): ``starts[s]`` is where state s's steps begin. A step is 8 bytes (a
+4-byte target, a 4-byte label); a state costs its entry in the fingerprint-to-number map, its row start and a
+byte per temporal predicate. BFS's loop in C (checker/_expand.c) calls expand, new and step_to; its loop in
+Python calls expand, state and step. A target of -1 is a successor beyond the constraint: it enables its action (as
 TLC's ENABLED does) but is never entered, so behaviours that leave the scope are not judged.
 """
 
@@ -21,18 +22,19 @@ class Recorder:
     marks: one function per temporal predicate instance, state -> small int (its bits), kept per state.
     """
 
-    __slots__ = ("index", "label_of", "labels", "starts", "targets", "kinds", "marks", "mark_fns", "inits")
+    __slots__ = ("index", "label_of", "labels", "starts", "targets", "kinds", "marks", "mark_fns", "inits", "names")
 
-    def __init__(self, mark_fns: list):
+    def __init__(self, mark_fns: list, names: list[str] = ()):
         self.index: dict = {}  # fingerprint (or encoding) -> state number
         self.label_of: dict = {}  # (action name, args) -> label number
         self.labels: list = []  # label number -> (action name, args)
         self.starts = array("q")
-        self.targets = array("q")
+        self.targets = array("i")  # as the parent links: fewer than 2^31 states
         self.kinds = array("I")
         self.mark_fns = mark_fns
         self.marks = [bytearray() for _ in mark_fns]
         self.inits: list[int] = []
+        self.names = list(names)  # action index -> name
 
     def state(self, key, number: int, t) -> None:
         """A new state t, stored as number."""
@@ -40,7 +42,15 @@ class Recorder:
         for marks, fn in zip(self.marks, self.mark_fns):
             marks.append(fn(t))
 
-    def expand(self, number: int) -> None:
+    def new(self, key, t) -> None:
+        """A new state t, numbered next."""
+        self.state(key, len(self.index), t)
+
+    def step_to(self, ai: int, args: tuple, key) -> None:
+        """A step of the state being expanded, by action number ai, to the state stored under key (None: beyond)."""
+        self.step(self.names[ai], args, -1 if key is None else self.index[key])
+
+    def expand(self, number) -> None:
         """State number is about to be expanded: its steps follow."""
         if len(self.starts) != number:
             raise AssertionError(f"states expanded out of order: {number} after {len(self.starts) - 1}")

@@ -49,8 +49,8 @@ class Plan:
     def __init__(self, instances, mark_fns, fairness, preds):
         self.instances, self.mark_fns, self.fairness, self.preds = instances, mark_fns, fairness, preds
 
-    def recorder(self) -> Recorder:
-        return Recorder(self.mark_fns)
+    def recorder(self, names: list[str]) -> Recorder:
+        return Recorder(self.mark_fns, names)
 
 
 def plan(c: Compiled, fairness: list | None = None) -> Plan | None:

@@ -136,7 +136,7 @@ def test_the_lock_against_the_brute_force(fairness, variant):
     c = compile_model(model)
     pl = plan(c, fairness)
     search = Search(c, Options(), "bfs")
-    search.graph = pl.recorder()
+    search.graph = pl.recorder([act.name for act in c.actions])
     bfs(search)
     g = search.graph.graph()
     conditions = []
@@ -215,3 +215,19 @@ def test_render_and_report_from_the_json_keep_the_cycle(tmp_path, capsys):
     capsys.readouterr()
     assert main(["render", str(tmp_path / "bad.json"), "--out", str(tmp_path / "x")]) == 2
     assert "loop_from 9 is not a state of its trace" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("model", [LockWait(3), Paxos(), Raft(max_log_len=0, max_term=2)], ids=repr)
+def test_the_c_loop_and_the_python_loop_record_the_same_graph(model):
+    """checker/_expand.c tells the recorder every step as bfs.py's Python loop does: the same arrays."""
+    graphs = []
+    for native in (True, False):
+        c = compile_model(model)
+        pl = plan(c)
+        search = Search(c, Options(), "bfs")
+        search.graph = pl.recorder([act.name for act in c.actions])
+        bfs(search, native=native)
+        r = search.graph
+        graphs.append((list(r.starts), list(r.targets), list(r.kinds), r.labels, [bytes(m) for m in r.marks]))
+    assert graphs[0] == graphs[1]
+    assert len(graphs[0][1]) == search.generated - len(c.inits)  # every step but the initial states is recorded
