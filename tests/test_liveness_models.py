@@ -217,7 +217,8 @@ def test_render_and_report_from_the_json_keep_the_cycle(tmp_path, capsys):
     assert "loop_from 9 is not a state of its trace" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("model", [LockWait(3), Paxos(), Raft(max_log_len=0, max_term=2)], ids=repr)
+@pytest.mark.parametrize("model", [LockWait(3), Paxos(), Raft(max_log_len=0, max_term=2)],
+                         ids=lambda m: type(m).__name__)
 def test_the_c_loop_and_the_python_loop_record_the_same_graph(model):
     """checker/_expand.c tells the recorder every step as bfs.py's Python loop does: the same arrays."""
     graphs = []
