@@ -99,18 +99,28 @@ class _Rows:
 class StateGraph:
     """checker.liveness's Graph over a Recorder's arrays: inits, steps, and the marks of each predicate."""
 
-    __slots__ = ("inits", "steps", "marks")
+    __slots__ = ("inits", "steps", "marks", "starts", "targets", "kinds", "labels", "covered")
 
     def __init__(self, r: Recorder):
         self.inits = sorted(set(r.inits))
         self.steps = _Rows(r)
         self.marks = r.marks
+        self.starts, self.targets, self.kinds, self.labels = r.starts, r.targets, r.kinds, r.labels
+        self.covered: dict = {}  # fairness condition -> per label, whether the condition is about it
+
+    def successors(self, s: int):
+        """The targets of s's steps, in order (-1: beyond the scope)."""
+        return self.targets[self.starts[s]:self.starts[s + 1]]
 
     def enabled(self, s: int, fair) -> bool:
         """<<A>>_vars enabled: some step of the action leaves s (a target of -1 too: beyond the scope)."""
         if fair.when >= 0 and not self.marks[fair.when][s]:
             return False
-        return any(t != s and fair.covers(a) for a, t in self.steps[s])
+        covered = self.covered.get(fair)
+        if covered is None or len(covered) < len(self.labels):
+            covered = self.covered[fair] = bytes(fair.covers(label) for label in self.labels)
+        a, b = self.starts[s], self.starts[s + 1]
+        return any(t != s and covered[k] for k, t in zip(self.kinds[a:b], self.targets[a:b]))
 
     def takes(self, s: int, a: tuple, fair) -> bool:
         """Whether a step of action instance a from s is one fair is about: its instance, and its condition on s."""

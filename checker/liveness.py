@@ -42,6 +42,10 @@ class Graph:
         """Whether a step of action instance a from s is one fair is about (here: by a alone)."""
         return fair.covers(a)
 
+    def successors(self, s: int) -> list[int]:
+        """The targets of s's steps, in order (-1: beyond the scope)."""
+        return [t for _, t in self.steps[s]]
+
 
 @dataclass(frozen=True, slots=True)
 class Lasso:
@@ -111,9 +115,9 @@ def _fair_parts(graph: Graph, region: set[int], fairness: Sequence[Fair], need: 
     found, todo = [], [region]
     while todo:
         part = todo.pop()
-        for component in sccs(part, lambda s: [t for _, t in graph.steps[s] if t != s]):
+        for component in sccs(part, lambda s: [t for t in graph.successors(s) if t != s]):
             c = set(component)
-            if len(c) == 1 and not any(t in c and t != s for s in c for _, t in graph.steps[s]):
+            if len(c) == 1 and not any(t in c and t != s for s in c for t in graph.successors(s)):
                 continue  # a single state without a cycle: only stuttering, handled apart
             if need is not None and not c & need:
                 continue
@@ -145,7 +149,7 @@ def _stuck(graph: Graph, region: set[int], fairness: Sequence[Fair], need: set[i
 
 def _path(graph: Graph, sources: Iterable[int], targets: set[int], within: set[int] | None = None) -> list | None:
     """A shortest path (BFS) from a source to a target, through states of within: [(action, state), ...]."""
-    parent = {}
+    parent: dict = {}
     queue = deque()
     for s in sources:
         if (within is None or s in within) and s not in parent:
@@ -156,13 +160,13 @@ def _path(graph: Graph, sources: Iterable[int], targets: set[int], within: set[i
         if s in targets:
             path = []
             while s is not None:
-                step = parent[s]
-                path.append((step[1] if step else None, s))
+                step = parent[s]  # (the state before, the number of its step that led here), or None
+                path.append((graph.steps[step[0]][step[1]][0] if step else None, s))
                 s = step[0] if step else None
             return path[::-1]
-        for a, t in graph.steps[s]:
+        for k, t in enumerate(graph.successors(s)):
             if t >= 0 and t not in parent and (within is None or t in within):
-                parent[t] = (s, a)
+                parent[t] = (s, k)
                 queue.append(t)
     return None
 
@@ -220,7 +224,7 @@ def _violation(graph: Graph, starts: set[int], region: set[int], fairness: Seque
     # states of region from which region leads to an end: backwards from the ends
     back: dict[int, list[int]] = {}
     for s in region:
-        for _, t in graph.steps[s]:
+        for t in graph.successors(s):
             if t in region:
                 back.setdefault(t, []).append(s)
     doomed, queue = set(ends), deque(ends)
@@ -250,7 +254,7 @@ def reachable(graph: Graph) -> set[int]:
     """Every state reachable from an initial one."""
     seen, queue = set(graph.inits), deque(graph.inits)
     while queue:
-        for _, t in graph.steps[queue.popleft()]:
+        for t in graph.successors(queue.popleft()):
             if t >= 0 and t not in seen:
                 seen.add(t)
                 queue.append(t)
