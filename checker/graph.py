@@ -47,8 +47,15 @@ class Recorder:
         self.state(key, len(self.index), t)
 
     def step_to(self, ai: int, args: tuple, key) -> None:
-        """A step of the state being expanded, by action number ai, to the state stored under key (None: beyond)."""
-        self.step(self.names[ai], args, -1 if key is None else self.index[key])
+        """A step of the state being expanded, by action number ai, to the state stored under key (None: beyond).
+        (step's work written out: it runs once per step, from C.)"""
+        label_key = (self.names[ai], args)
+        label = self.label_of.get(label_key)
+        if label is None:
+            label = self.label_of[label_key] = len(self.labels)
+            self.labels.append(label_key)
+        self.kinds.append(label)
+        self.targets.append(-1 if key is None else self.index[key])
 
     def expand(self, number) -> None:
         """State number is about to be expanded: its steps follow."""
