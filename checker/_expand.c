@@ -54,7 +54,9 @@ typedef struct {
     PyObject *seen_add;         /* seen.add */
     PyObject *ais_append;       /* per new state, its action's index (parallel workers); or None */
     PyObject *graph;            /* for liveness: a checker/graph.py Recorder told every step; or None */
-    PyObject *g_expand, *g_new, *g_step;  /* its expand(si), new(key, t), step_to(ai, args, key or None) */
+    PyObject *g_expand, *g_new;  /* its expand(si) and new(key, t), called per state */
+    PyObject *g_step;           /* non-NULL when there is a graph: its steps are written here, in C (record) */
+    PyObject *g_index, *g_label_of, *g_labels, *g_names, *g_kinds_append, *g_targets_append, *g_beyond;
     int known;                  /* a stored key is the state's identity (expanding gets it) */
     long long max_states, stored, generated;
     Py_ssize_t si;              /* the index of the state being expanded */
@@ -115,16 +117,52 @@ judge(Expander *e, Here *h, PyObject *args, PyObject *t, PyObject *pairs, PyObje
     return 0;
 }
 
+/* The graph's record of one step of here.s by action here.ai with args, to the state stored under key (NULL:
+ * beyond the constraint), as checker/graph.py's Recorder.step writes it: label (name, args) numbered on first
+ * sight, then the label's number and the target's. */
+static int
+record(Expander *e, Here *h, PyObject *args, PyObject *key)
+{
+    PyObject *target = e->g_beyond;
+    if (key != NULL) {
+        target = PyDict_GetItemWithError(e->g_index, key);  /* borrowed */
+        if (target == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_KeyError, "graph: a step to a state the graph has not numbered");
+            return -1;
+        }
+    }
+    PyObject *label_key = PyTuple_Pack(2, PyList_GET_ITEM(e->g_names, h->ai), args);
+    if (label_key == NULL)
+        return -1;
+    int ok = -1;
+    PyObject *label = PyDict_GetItemWithError(e->g_label_of, label_key);  /* borrowed */
+    if (label != NULL) {
+        Py_INCREF(label);
+    } else {
+        if (PyErr_Occurred())
+            goto done;
+        label = PyLong_FromSsize_t(PyList_GET_SIZE(e->g_labels));
+        if (label == NULL)
+            goto done;
+        if (PyDict_SetItem(e->g_label_of, label_key, label) < 0 || PyList_Append(e->g_labels, label_key) < 0) {
+            Py_DECREF(label);
+            goto done;
+        }
+    }
+    ok = call_void(e->g_kinds_append, &label, 1) < 0 || call_void(e->g_targets_append, &target, 1) < 0 ? -1 : 0;
+    Py_DECREF(label);
+done:
+    Py_DECREF(label_key);
+    return ok;
+}
+
 /* One successor t of here.s by action here.ai with arguments args (already counted as generated). */
 static int
 successor(Expander *e, Here *h, PyObject *args, PyObject *t)
 {
     if (t == h->s) {  /* a stutter: nothing new, nothing to check */
-        if (e->g_step != NULL) {
-            PyObject *argv[] = {h->ai_obj, args, h->sfp};
-            return call_void(e->g_step, argv, 3);
-        }
-        return 0;
+        return e->g_step != NULL ? record(e, h, args, h->sfp) : 0;
     }
     PyObject *fp = PyObject_Vectorcall(e->fingerprint, &t, 1, NULL);
     if (fp == NULL)
@@ -133,11 +171,8 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
     int seen = PySet_CheckExact(e->seen) ? PySet_Contains(e->seen, fp) : PySequence_Contains(e->seen, fp);
     if (seen < 0)
         goto done;
-    if (seen && e->g_step != NULL) {
-        PyObject *argv[] = {h->ai_obj, args, fp};
-        if (call_void(e->g_step, argv, 3) < 0)
-            goto done;
-    }
+    if (seen && e->g_step != NULL && record(e, h, args, fp) < 0)
+        goto done;
     if (!seen) {
         int inside = 1;
         if (e->constraint != Py_None) {
@@ -149,11 +184,8 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
             PyObject *argv[] = {fp, h->si, h->ai_obj, args, t};
             if (call_void(e->beyond, argv, 5) < 0)
                 goto done;
-            if (e->g_step != NULL) {
-                PyObject *step[] = {h->ai_obj, args, Py_None};
-                if (call_void(e->g_step, step, 3) < 0)
-                    goto done;
-            }
+            if (e->g_step != NULL && record(e, h, args, NULL) < 0)
+                goto done;
         } else {
             if ((PySet_CheckExact(e->seen) ? PySet_Add(e->seen, fp) : call_void(e->seen_add, &fp, 1)) < 0 ||
                 call_void(e->fps_append, &fp, 1) < 0 ||
@@ -162,8 +194,7 @@ successor(Expander *e, Here *h, PyObject *args, PyObject *t)
                 goto done;
             if (e->g_new != NULL) {
                 PyObject *made[] = {fp, t};
-                PyObject *step[] = {h->ai_obj, args, fp};
-                if (call_void(e->g_new, made, 2) < 0 || call_void(e->g_step, step, 3) < 0)
+                if (call_void(e->g_new, made, 2) < 0 || record(e, h, args, fp) < 0)
                     goto done;
             }
             e->fresh[h->ai]++;
@@ -529,7 +560,8 @@ expander_dealloc(Expander *e)
                          &e->multi, &e->beyond, &e->violate, &e->check_state, &e->pending, &e->step_checks,
                          &e->step_violation, &e->differs, &e->expanding, &e->limit, &e->deadlock,
                          &e->invariant_kind, &e->nxt, &e->seen_add, &e->ais_append, &e->graph, &e->g_expand,
-                         &e->g_new, &e->g_step};
+                         &e->g_new, &e->g_step, &e->g_index, &e->g_label_of, &e->g_labels, &e->g_names,
+                         &e->g_kinds_append, &e->g_targets_append, &e->g_beyond};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         Py_CLEAR(*refs[i]);
     Py_TYPE(e)->tp_free((PyObject *)e);
@@ -570,8 +602,28 @@ expander_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (graph != Py_None) {
         e->g_expand = PyObject_GetAttrString(graph, "expand");
         e->g_new = PyObject_GetAttrString(graph, "new");
-        e->g_step = PyObject_GetAttrString(graph, "step_to");
-        if (e->g_expand == NULL || e->g_new == NULL || e->g_step == NULL)
+        e->g_index = PyObject_GetAttrString(graph, "index");
+        e->g_label_of = PyObject_GetAttrString(graph, "label_of");
+        e->g_labels = PyObject_GetAttrString(graph, "labels");
+        e->g_names = PyObject_GetAttrString(graph, "names");
+        PyObject *kinds = PyObject_GetAttrString(graph, "kinds"), *targets = PyObject_GetAttrString(graph, "targets");
+        if (kinds != NULL && targets != NULL) {
+            e->g_kinds_append = PyObject_GetAttrString(kinds, "append");
+            e->g_targets_append = PyObject_GetAttrString(targets, "append");
+        }
+        Py_XDECREF(kinds);
+        Py_XDECREF(targets);
+        e->g_beyond = PyLong_FromLong(-1);
+        if (e->g_index == NULL || e->g_label_of == NULL || e->g_labels == NULL || e->g_names == NULL ||
+            e->g_kinds_append == NULL || e->g_targets_append == NULL || e->g_beyond == NULL)
+            goto fail;
+        if (!PyDict_CheckExact(e->g_index) || !PyDict_CheckExact(e->g_label_of) || !PyList_CheckExact(e->g_labels) ||
+            !PyList_CheckExact(e->g_names) || PyList_GET_SIZE(e->g_names) < PyList_GET_SIZE(plans)) {
+            PyErr_SetString(PyExc_TypeError, "graph: index and label_of must be dicts, labels and names lists");
+            goto fail;
+        }
+        e->g_step = Py_NewRef(graph);
+        if (e->g_expand == NULL || e->g_new == NULL)
             goto fail;
     }
     e->invariant_kind = PyUnicode_InternFromString("invariant");

@@ -188,8 +188,10 @@ def _judge(search: Search, live, complete: bool) -> None:
               f"{len(search.graph.targets):,} steps", file=sys.stderr, flush=True)
     try:
         result.violations += judge(search.c, live, graph, search.fps)
+        found = any(v.kind == "liveness" for v in result.violations)  # a lasso found is a fair behaviour
+        empty = not found and not result.error and vacuous(graph, live.fairness)
     except TraceError as e:
-        result.error = f"{search.c.name}: no lasso can be shown: {e}"
+        result.error, empty = f"{search.c.name}: no lasso can be shown: {e}", False
     except KeyboardInterrupt:  # the safety verdicts stand; the liveness ones were not all reached
         result.partial = "interrupted (Ctrl-C) while judging liveness"
         result.liveness = f"not judged (interrupted): {names}"
@@ -197,7 +199,7 @@ def _judge(search: Search, live, complete: bool) -> None:
     steps = len(search.graph.targets)
     result.liveness = (f"judged on {len(graph.steps):,} states and {steps:,} steps in "
                        f"{time.monotonic() - began:.2f} s; the graph took {search.graph.bytes() / 2**20:,.1f} MB")
-    if vacuous(graph, live.fairness):
+    if empty:
         result.liveness += ("; beware: no fair behaviour stays within the scope (each leaves it or is unfair), "
                             "so every liveness property holds vacuously")
     search.graph = None

@@ -3,8 +3,8 @@
 BFS numbers states as it stores them and expands them in that order, so a state's steps are one run of
 the arrays (compressed sparse rows): ``starts[s]`` is where state s's steps begin. A step is 8 bytes (a
 4-byte target, a 4-byte label); a state costs its entry in the fingerprint-to-number map, its row start and a
-byte per temporal predicate. BFS's loop in C (checker/_expand.c) calls expand, new and step_to; its loop in
-Python calls expand, state and step. A target of -1 is a successor beyond the constraint: it enables its action (as
+byte per temporal predicate. BFS's loop in C (checker/_expand.c) calls expand and new, and writes each step
+into the arrays itself as step does; its loop in Python calls expand, state and step. A target of -1 is a successor beyond the constraint: it enables its action (as
 TLC's ENABLED does) but is never entered, so behaviours that leave the scope are not judged.
 """
 
@@ -45,17 +45,6 @@ class Recorder:
     def new(self, key, t) -> None:
         """A new state t, numbered next."""
         self.state(key, len(self.index), t)
-
-    def step_to(self, ai: int, args: tuple, key) -> None:
-        """A step of the state being expanded, by action number ai, to the state stored under key (None: beyond).
-        (step's work written out: it runs once per step, from C.)"""
-        label_key = (self.names[ai], args)
-        label = self.label_of.get(label_key)
-        if label is None:
-            label = self.label_of[label_key] = len(self.labels)
-            self.labels.append(label_key)
-        self.kinds.append(label)
-        self.targets.append(-1 if key is None else self.index[key])
 
     def expand(self, number) -> None:
         """State number is about to be expanded: its steps follow."""

@@ -263,6 +263,9 @@ def reachable(graph: Graph) -> set[int]:
 
 def vacuous(graph: Graph, fairness: Sequence[Fair] = ()) -> bool:
     """Whether no fair behaviour at all starts in an initial state (every property then holds)."""
+    states = reachable(graph)
+    if _stuck(graph, states, fairness, None):  # a behaviour may stop there: the quick answer, most often
+        return False
     return eventually(graph, lambda s: False, fairness) is None
 
 

@@ -15,7 +15,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.liveness import Fair, Graph, always_eventually, eventually, eventually_always, leads_to, sccs
+from checker.liveness import Fair, Graph, always_eventually, eventually, eventually_always, leads_to, sccs, vacuous
 
 ACTIONS = [("a", 0), ("a", 1), ("b", 0)]
 
@@ -136,6 +136,15 @@ def test_verdicts_equal_the_brute_force_and_every_lasso_is_genuine(case, kind):
 
 def ring(n: int, action: str = "next") -> Graph:
     return Graph([0], [[((action, None), (s + 1) % n)] for s in range(n)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_vacuous_when_no_fair_behaviour_starts_anywhere(case):
+    """vacuous (a stuck state first, then fair components) against the brute force's infinity sets."""
+    g, fairness, _, _ = case
+    live = reach(g, g.inits, set(range(len(g.steps))))
+    assert vacuous(g, fairness) == (not any(v <= live for v in infinity_sets(g, fairness)))
 
 
 def test_eventually_is_broken_by_a_cycle_not_only_by_a_dead_end():
