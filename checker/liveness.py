@@ -252,21 +252,27 @@ def _violation(graph: Graph, starts: set[int], region: set[int], fairness: Seque
 
 def reachable(graph: Graph) -> set[int]:
     """Every state reachable from an initial one."""
-    seen, queue = set(graph.inits), deque(graph.inits)
-    while queue:
-        for t in graph.successors(queue.popleft()):
-            if t >= 0 and t not in seen:
-                seen.add(t)
-                queue.append(t)
-    return seen
+    return set(_breadth_first(graph))
 
 
 def vacuous(graph: Graph, fairness: Sequence[Fair] = ()) -> bool:
     """Whether no fair behaviour at all starts in an initial state (every property then holds)."""
-    states = reachable(graph)
-    if _stuck(graph, states, fairness, None):  # a behaviour may stop there: the quick answer, most often
-        return False
+    for s in _breadth_first(graph):  # a state where a behaviour may stop: the quick answer, most often
+        if not any(graph.enabled(s, f) for f in fairness):
+            return False
     return eventually(graph, lambda s: False, fairness) is None
+
+
+def _breadth_first(graph: Graph):
+    """The states reachable from an initial one, nearest first, as they are found."""
+    seen, queue = set(graph.inits), deque(graph.inits)
+    while queue:
+        s = queue.popleft()
+        yield s
+        for t in graph.successors(s):
+            if t >= 0 and t not in seen:
+                seen.add(t)
+                queue.append(t)
 
 
 def eventually(graph: Graph, p: Callable[[int], bool], fairness: Sequence[Fair] = ()) -> Lasso | None:
