@@ -82,11 +82,13 @@ CONSTRAINT ClockConstraint
 """)
 
 
-def ewd840(n: int) -> Spec:
+def ewd840(n: int, liveness: bool | None = None) -> Spec:
+    """EWD840.cfg's invariants; with liveness given, no invariant and the spec's Liveness property (or none)."""
+    checks = "INVARIANTS TypeOK TerminationDetection Inv" if liveness is None else "PROPERTY Liveness" * liveness
     return Spec("specifications/ewd840", "EWD840", f"""CONSTANTS N = {n}
 SPECIFICATION Spec
 CHECK_DEADLOCK FALSE
-INVARIANTS TypeOK TerminationDetection Inv
+{checks}
 """)
 
 
