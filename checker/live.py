@@ -44,10 +44,10 @@ class Instance:
 class Plan:
     """The temporal properties of a run (one Instance per parameter tuple), their mark functions, the fairness."""
 
-    __slots__ = ("instances", "mark_fns", "fairness", "preds")
+    __slots__ = ("instances", "mark_fns", "fairness")
 
-    def __init__(self, instances, mark_fns, fairness, preds):
-        self.instances, self.mark_fns, self.fairness, self.preds = instances, mark_fns, fairness, preds
+    def __init__(self, instances, mark_fns, fairness):
+        self.instances, self.mark_fns, self.fairness = instances, mark_fns, fairness
 
     def recorder(self, names: list[str]) -> Recorder:
         return Recorder(self.mark_fns, names)
@@ -60,7 +60,7 @@ def plan(c: Compiled, fairness: list | None = None) -> Plan | None:
     if not temporal:
         return None
     model, name = c.model, type(c.model).__name__
-    instances, fns, preds = [], [], []
+    instances, fns = [], []
     for p in temporal:
         fn = p.fn.__get__(model, type(model))
         domains = [_domain(model, name, p, k, d) for k, d in p.domains.items()]
@@ -69,11 +69,10 @@ def plan(c: Compiled, fairness: list | None = None) -> Plan | None:
             pred = _pred(fn, p.form, params)
             instances.append(Instance(p, params, len(fns)))
             fns.append(pred)
-            preds.append(pred)
     declared = model.fairness if fairness is None else fairness
     if callable(declared):
         declared = declared()
-    return Plan(instances, fns, bind_fairness(c, declared, fns), preds)
+    return Plan(instances, fns, bind_fairness(c, declared, fns))
 
 
 def bind_fairness(c: Compiled, declared, marks: list) -> list[Fair]:
@@ -146,7 +145,7 @@ def judge(c: Compiled, pl: Plan, graph, fps) -> list[Violation]:
         if lasso is None:
             continue
         trace = rebuild_lasso(c, lasso, fps)
-        verify_lasso(c, trace, lasso.loop_from, form, pl.preds[inst.mark], pl.fairness, pl.mark_fns)
+        verify_lasso(c, trace, lasso.loop_from, form, pl.mark_fns[inst.mark], pl.fairness, pl.mark_fns)
         v = Violation(inst.prop.name, "liveness", inst.prop.doc, trace)
         v.loop_from, v.instance, v.form = lasso.loop_from, inst.label, form
         out.append(v)
